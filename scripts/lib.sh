@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings and helpers for the project's scripts. Sourced, never run.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${FSDAX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fsdax-pin}
+BUILD=${FSDAX_BUILD:-$TOP/build}
+KTREE=$BUILD/linux		# patched tree (base + series), built in place
+KBASE=$BUILD/linux-base		# unpatched tree, for benchmarks and comparisons
+SERIES=$TOP/series
+BASE_PKG=linux-source-6.12
+BASE_PIN=$(sed -n 's/^version=//p' "$TOP/base/VERSION")
+BASE_GIT=$CACHE/base.git
+
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_BASEDIR=$TOP
+export CCACHE_NOHASHDIR=1
+export CCACHE_SLOPPINESS=include_file_mtime,include_file_ctime,time_macros
+export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
+export KBUILD_BUILD_USER=fsdax-pin
+export KBUILD_BUILD_HOST=builder
+export KBUILD_BUILD_VERSION=1
+
+T0=${T0:-$(date +%s)}
+export T0
+
+# Progress line: "[  12s] phase: message" on stderr.
+say() { printf '[%4ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Install Debian packages that are missing (by package name).
+need_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	say "apt: installing ${missing[*]}"
+	[ "$(id -u)" -eq 0 ] || die "need root to install: ${missing[*]}"
+	if [ -z "$(find /var/lib/apt/lists -name '*Packages*' -newermt '-1 day' 2>/dev/null | head -1)" ]; then
+		apt-get update -qq >/dev/null || die "apt-get update failed"
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+}
+
+# Version of the base package that is installed (empty if none).
+base_installed_version() {
+	dpkg-query -W -f='${Version}' "$BASE_PKG" 2>/dev/null
+}
+
+# Tag naming the base commit for a package version.
+base_tag() { echo "base-$(echo "$1" | tr '~:' '__')"; }
+
+# Run a long command quietly, showing a progress line every 30 s; the
+# full output goes to LOG and its tail is shown on failure.
+run_logged() {
+	local log=$1 what=$2; shift 2
+	local start=$(date +%s) pid rc
+	"$@" >"$log" 2>&1 &
+	pid=$!
+	while kill -0 $pid 2>/dev/null; do
+		sleep 5
+		if kill -0 $pid 2>/dev/null && (( ($(date +%s) - start) % 30 < 5 )); then
+			say "$what: running, $(($(date +%s) - start))s ($(tail -n1 "$log" | cut -c1-60))"
+		fi
+	done
+	wait $pid; rc=$?
+	if [ $rc -ne 0 ]; then
+		tail -n 40 "$log" >&2
+		say "$what: FAILED after $(($(date +%s) - start))s (log: $log)"
+	fi
+	return $rc
+}
