@@ -56,13 +56,15 @@ base_tag() { echo "base-$(echo "$1" | tr '~:' '__')"; }
 # full output goes to LOG and its tail is shown on failure.
 run_logged() {
 	local log=$1 what=$2; shift 2
-	local start=$(date +%s) pid rc
+	local start=$(date +%s) last pid rc
+	last=$start
 	"$@" >"$log" 2>&1 &
 	pid=$!
 	while kill -0 $pid 2>/dev/null; do
-		sleep 5
-		if kill -0 $pid 2>/dev/null && (( ($(date +%s) - start) % 30 < 5 )); then
-			say "$what: running, $(($(date +%s) - start))s ($(tail -n1 "$log" | cut -c1-60))"
+		sleep 2
+		if kill -0 $pid 2>/dev/null && [ $(($(date +%s) - last)) -ge 30 ]; then
+			last=$(date +%s)
+			say "$what: running, $((last - start))s ($(tail -n1 "$log" | cut -c1-60))"
 		fi
 	done
 	wait $pid; rc=$?

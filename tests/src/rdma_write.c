@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rdma_write IP MEMSPEC SIZE
+ *
+ * End-to-end RDMA data path check between two processes over RDMA CM (so
+ * it runs on RoCE/rxe and on iWARP/siw alike). The server (this process)
+ * maps MEMSPEC (see memspec.h), registers it and listens on IP; a child
+ * process connects, RDMA-WRITEs a known pattern into the server's region,
+ * RDMA-READs it back and compares. The server then checks the pattern in
+ * its mapping and, for a file, through read(2) of the file.
+ * Exit 0 when every byte checks, 1 on a data or transfer error, 2 on setup.
+ */
+#include <arpa/inet.h>
+#include <infiniband/verbs.h>
+#include <rdma/rdma_cma.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "memspec.h"
+
+#define PORT 7471
+
+struct region_info {
+	uint64_t addr;
+	uint32_t rkey;
+	uint32_t len;
+};
+
+static unsigned char pattern(size_t i)
+{
+	return (unsigned char)(i * 7 + (i >> 12) * 31 + 0x5a);
+}
+
+static struct rdma_cm_event *wait_event(struct rdma_event_channel *ch,
+					enum rdma_cm_event_type type)
+{
+	struct rdma_cm_event *ev;
+
+	if (rdma_get_cm_event(ch, &ev)) {
+		perror("rdma_get_cm_event");
+		return NULL;
+	}
+	if (ev->event != type) {
+		fprintf(stderr, "rdma cm: got %s (status %d), wanted %s\n",
+			rdma_event_str(ev->event), ev->status,
+			rdma_event_str(type));
+		rdma_ack_cm_event(ev);
+		return NULL;
+	}
+	return ev;
+}
+
+static int wait_ack(struct rdma_event_channel *ch, enum rdma_cm_event_type type)
+{
+	struct rdma_cm_event *ev = wait_event(ch, type);
+
+	return ev ? rdma_ack_cm_event(ev) : -1;
+}
+
+static int poll_one(struct ibv_cq *cq, const char *what)
+{
+	struct ibv_wc wc;
+	time_t end = time(NULL) + 20;
+	int n;
+
+	while ((n = ibv_poll_cq(cq, 1, &wc)) == 0 && time(NULL) < end)
+		usleep(100);
+	if (n != 1 || wc.status != IBV_WC_SUCCESS) {
+		fprintf(stderr, "%s: %s\n", what,
+			n == 1 ? ibv_wc_status_str(wc.status) : "no completion");
+		return -1;
+	}
+	return 0;
+}
+
+static void qp_attr(struct ibv_qp_init_attr *a, struct ibv_cq *cq)
+{
+	memset(a, 0, sizeof(*a));
+	a->send_cq = cq;
+	a->recv_cq = cq;
+	a->qp_type = IBV_QPT_RC;
+	a->sq_sig_all = 1;
+	a->cap.max_send_wr = 4;
+	a->cap.max_recv_wr = 4;
+	a->cap.max_send_sge = 1;
+	a->cap.max_recv_sge = 1;
+}
+
+static int rdma_op(struct ibv_qp *qp, struct ibv_cq *cq, enum ibv_wr_opcode op,
+		   struct ibv_mr *mr, const struct region_info *ri)
+{
+	struct ibv_sge sge = { (uintptr_t)mr->addr, ri->len, mr->lkey };
+	struct ibv_send_wr wr = { 0 }, *bad;
+
+	wr.opcode = op;
+	wr.sg_list = &sge;
+	wr.num_sge = 1;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	wr.wr.rdma.remote_addr = ri->addr;
+	wr.wr.rdma.rkey = ri->rkey;
+	if (ibv_post_send(qp, &wr, &bad)) {
+		perror("ibv_post_send");
+		return -1;
+	}
+	return poll_one(cq, op == IBV_WR_RDMA_WRITE ? "RDMA WRITE" : "RDMA READ");
+}
+
+static int client(struct sockaddr_in *sin, size_t len)
+{
+	struct rdma_event_channel *ch = rdma_create_event_channel();
+	struct rdma_conn_param cp = { .initiator_depth = 1,
+				      .responder_resources = 1,
+				      .retry_count = 7 };
+	struct ibv_qp_init_attr attr;
+	struct rdma_cm_event *ev;
+	struct rdma_cm_id *id;
+	struct region_info ri;
+	struct ibv_mr *src, *back;
+	struct ibv_cq *cq;
+	struct ibv_pd *pd;
+	unsigned char *a, *b;
+	size_t i;
+
+	if (!ch || rdma_create_id(ch, &id, NULL, RDMA_PS_TCP) ||
+	    rdma_resolve_addr(id, NULL, (struct sockaddr *)sin, 5000) ||
+	    wait_ack(ch, RDMA_CM_EVENT_ADDR_RESOLVED) ||
+	    rdma_resolve_route(id, 5000) ||
+	    wait_ack(ch, RDMA_CM_EVENT_ROUTE_RESOLVED))
+		return 2;
+	a = malloc(len);
+	b = calloc(1, len);
+	for (i = 0; i < len; i++)
+		a[i] = pattern(i);
+	pd = ibv_alloc_pd(id->verbs);
+	cq = pd ? ibv_create_cq(id->verbs, 8, NULL, NULL, 0) : NULL;
+	src = pd ? ibv_reg_mr(pd, a, len, IBV_ACCESS_LOCAL_WRITE) : NULL;
+	back = pd ? ibv_reg_mr(pd, b, len, IBV_ACCESS_LOCAL_WRITE) : NULL;
+	if (!cq || !src || !back) {
+		perror("client verbs setup");
+		return 2;
+	}
+	qp_attr(&attr, cq);
+	if (rdma_create_qp(id, pd, &attr) || rdma_connect(id, &cp)) {
+		perror("client connect");
+		return 2;
+	}
+	ev = wait_event(ch, RDMA_CM_EVENT_ESTABLISHED);
+	if (!ev || ev->param.conn.private_data_len < sizeof(ri))
+		return 2;
+	memcpy(&ri, ev->param.conn.private_data, sizeof(ri));
+	rdma_ack_cm_event(ev);
+	if (ri.len != len) {
+		fprintf(stderr, "server region is %u bytes, expected %zu\n", ri.len, len);
+		return 2;
+	}
+	if (rdma_op(id->qp, cq, IBV_WR_RDMA_WRITE, src, &ri) ||
+	    rdma_op(id->qp, cq, IBV_WR_RDMA_READ, back, &ri))
+		return 1;
+	for (i = 0; i < len && b[i] == pattern(i); i++)
+		;
+	if (i < len) {
+		fprintf(stderr, "RDMA READ back: byte %zu is 0x%02x, expected 0x%02x\n",
+			i, b[i], pattern(i));
+		return 1;
+	}
+	printf("client: RDMA WRITE + READ of %zu bytes ok\n", len);
+	rdma_disconnect(id);
+	wait_ack(ch, RDMA_CM_EVENT_DISCONNECTED);
+	return 0;
+}
+
+static int check(const unsigned char *p, size_t len, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < len && p[i] == pattern(i); i++)
+		;
+	if (i < len) {
+		fprintf(stderr, "%s: byte %zu is 0x%02x, expected 0x%02x\n",
+			what, i, p[i], pattern(i));
+		return 1;
+	}
+	printf("server: %s holds the pattern (%zu bytes)\n", what, len);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(PORT) };
+	struct rdma_event_channel *ch;
+	struct ibv_qp_init_attr attr;
+	struct rdma_conn_param cp = { .initiator_depth = 1, .responder_resources = 1 };
+	struct rdma_cm_id *listen_id, *id;
+	struct rdma_cm_event *ev;
+	struct region_info ri;
+	struct memspec m;
+	struct ibv_cq *cq;
+	struct ibv_pd *pd;
+	struct ibv_mr *mr;
+	int go[2], status, rc = 0;
+	size_t len;
+	pid_t pid;
+
+	if (argc != 4 || inet_pton(AF_INET, argv[1], &sin.sin_addr) != 1) {
+		fprintf(stderr, "usage: rdma_write IP MEMSPEC SIZE\n");
+		return 2;
+	}
+	len = strtoul(argv[3], NULL, 0);
+	alarm(60);
+	if (pipe(go))
+		return 2;
+	pid = fork();
+	if (pid == 0) {
+		char c;
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		_exit(client(&sin, len));
+	}
+	close(go[0]);
+
+	ch = rdma_create_event_channel();
+	if (!ch || rdma_create_id(ch, &listen_id, NULL, RDMA_PS_TCP) ||
+	    rdma_bind_addr(listen_id, (struct sockaddr *)&sin) ||
+	    rdma_listen(listen_id, 1)) {
+		perror("server listen");
+		kill(pid, SIGKILL);
+		return 2;
+	}
+	if (write(go[1], "g", 1) != 1)
+		return 2;
+	ev = wait_event(ch, RDMA_CM_EVENT_CONNECT_REQUEST);
+	if (!ev)
+		return 2;
+	id = ev->id;
+	rdma_ack_cm_event(ev);
+
+	pd = ibv_alloc_pd(id->verbs);
+	cq = pd ? ibv_create_cq(id->verbs, 8, NULL, NULL, 0) : NULL;
+	if (!cq || memspec_map(argv[2], len, 0, &m))
+		return 2;
+	mr = ibv_reg_mr(pd, m.addr, len, IBV_ACCESS_LOCAL_WRITE |
+			IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ);
+	if (!mr) {
+		fprintf(stderr, "server: ibv_reg_mr(%s): %s\n", argv[2], strerror(errno));
+		rdma_reject(id, NULL, 0);
+		waitpid(pid, &status, 0);
+		return 1;
+	}
+	printf("server: registered %s (%zu bytes) on %s\n", argv[2], len,
+	       ibv_get_device_name(id->verbs->device));
+	ri.addr = (uintptr_t)m.addr;
+	ri.rkey = mr->rkey;
+	ri.len = len;
+	cp.private_data = &ri;
+	cp.private_data_len = sizeof(ri);
+	qp_attr(&attr, cq);
+	if (rdma_create_qp(id, pd, &attr) || rdma_accept(id, &cp) ||
+	    wait_ack(ch, RDMA_CM_EVENT_ESTABLISHED) ||
+	    wait_ack(ch, RDMA_CM_EVENT_DISCONNECTED))
+		rc = 2;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		fprintf(stderr, "client failed (status 0x%x)\n", status);
+		return 1;
+	}
+	rc |= check(m.addr, len, "mapping");
+	if (m.path && m.fd >= 0 && strncmp(argv[2], "devdax:", 7)) {
+		unsigned char *buf = malloc(len);
+
+		if (pread(m.fd, buf, len, 0) != (ssize_t)len) {
+			perror("pread");
+			return 1;
+		}
+		rc |= check(buf, len, "read(2) of the file");
+	}
+	rdma_destroy_qp(id);
+	ibv_dereg_mr(mr);
+	return rc;
+}

@@ -1,0 +1,21 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Transient pins keep working: a truncate of a DAX file whose page is the
+# target of an in-flight O_DIRECT read waits for the read, then succeeds.
+# The slow device is a null_blk instance completing each I/O after 1 s.
+. /usr/libexec/fsdax/lib.sh
+
+nb=/sys/kernel/config/nullb/slow
+mkdir $nb || exit 2
+echo 2 >$nb/irqmode
+echo 1000000000 >$nb/completion_nsec
+echo 1 >$nb/power
+dev=/dev/nullb$(cat $nb/index)
+
+for m in "$DAX_EXT4" "$DAX_XFS"; do
+	ok "$m: truncate waits for an in-flight O_DIRECT read into the DAX mapping" \
+		odirect_truncate "$m/odt" "$dev"
+done
+echo 0 >$nb/power
+rmdir $nb
+finish
