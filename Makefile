@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0
+# The two commands: `make demo` and `make check`. See README.md.
+.PHONY: demo check tree export kernel kernel-base initramfs static help clean
+
+help:
+	@echo "make demo        build and boot the patched kernel, show the feature"
+	@echo "make check       static checks + every VM test; ends with 'N passed, N failed'"
+	@echo "make tree        materialize build/linux (base + series)"
+	@echo "make export      write build/linux's commits back to series/"
+	@echo "make kernel      build the patched kernel (kernel-base: the unpatched one)"
+	@echo "make static      checkpatch, apply and sparse checks only"
+	@echo "scripts/vm-run [--add PATH]... -- COMMAND   run COMMAND in the VM"
+
+demo:
+	@scripts/demo
+
+check:
+	@scripts/check
+
+tree:
+	@scripts/tree
+
+export:
+	@scripts/export
+
+kernel:
+	@scripts/build-kernel
+
+kernel-base:
+	@scripts/build-kernel --base
+
+initramfs:
+	@scripts/mkinitramfs
+
+static:
+	@scripts/check-static
+
+clean:
+	rm -rf build
