@@ -74,3 +74,10 @@ run_logged() {
 	fi
 	return $rc
 }
+
+# What a kernel build depends on besides the tree's files: the fragments and
+# the tree's HEAD. build-kernel stores it next to the bzImage; vm-run compares.
+build_stamp() {	# build_stamp TREE FRAGMENT...
+	local tree=$1; shift
+	{ cat "$@"; git -C "$tree" rev-parse HEAD 2>/dev/null; } | sha256sum | cut -c1-16
+}
