@@ -27,3 +27,28 @@ finish() {
 	echo "1..$n"
 	[ $fails -eq 0 ]
 }
+
+# hold_lease FILE exclusive|breakable SECONDS: a background process takes a
+# layout lease on FILE (layout-lease(1)) and holds it for up to SECONDS;
+# HOLDER_PIDS collects the holders, release_leases ends them.
+HOLDER_PIDS=
+hold_lease() {
+	before=$(grep -c LAYOUT /proc/locks)
+	if [ "$2" = exclusive ]; then
+		layout-lease --exclusive "$1" sleep "$3" &
+	else
+		layout-lease "$1" sleep "$3" &
+	fi
+	HOLDER_PIDS="$HOLDER_PIDS${HOLDER_PIDS:+,}$!"
+	while [ "$(grep -c LAYOUT /proc/locks)" -le "$before" ]; do
+		kill -0 $! 2>/dev/null || return 1
+		sleep 0.1
+	done
+}
+release_leases() {
+	for p in $(echo "$HOLDER_PIDS" | tr , ' '); do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	HOLDER_PIDS=
+}
