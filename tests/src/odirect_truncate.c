@@ -3,11 +3,17 @@
  * odirect_truncate FILE SLOWDEV
  *
  * The transient-pin path that must keep working: an O_DIRECT read from the
- * slow block device SLOWDEV (null_blk with a long completion time) into a
+ * slow block device SLOWDEV (null_blk completing each I/O after 2 s) into a
  * MAP_SHARED mapping of the DAX file FILE pins the file's page while the
  * read is in flight. A truncate of FILE meanwhile must wait for the read to
- * finish, then succeed. Exit 0 when the truncate returned only after the
- * read completed and both succeeded, 1 otherwise, 2 on setup errors.
+ * finish, then succeed.
+ *
+ * The kernel drops the pin (and wakes the truncate) when the I/O completes,
+ * a little before pread() returns, so the two return at nearly the same
+ * moment when the truncate waited, and about 2 s apart when it did not.
+ * The check is that the truncate returned no more than 1 s (half the
+ * injected delay) before the read. Exit 0 when it did and both succeeded,
+ * 1 otherwise, 2 on setup errors.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -25,6 +31,7 @@
 #define LEN 65536
 
 static atomic_int read_done;
+static struct timespec read_end;
 static ssize_t read_ret;
 static int dev_fd;
 static void *map;
@@ -33,6 +40,7 @@ static void *reader(void *arg)
 {
 	(void)arg;
 	read_ret = pread(dev_fd, map, 4096, 0);
+	clock_gettime(CLOCK_MONOTONIC, &read_end);
 	atomic_store(&read_done, 1);
 	return NULL;
 }
@@ -55,8 +63,10 @@ static int inflight(const char *dev)
 
 int main(int argc, char **argv)
 {
+	struct timespec trunc_end;
 	struct statx stx;
 	pthread_t t;
+	long early;
 	int fd, i, n = -1;
 	char *dev;
 
@@ -93,11 +103,15 @@ int main(int argc, char **argv)
 		perror("truncate");
 		return 1;
 	}
-	if (!atomic_load(&read_done)) {
+	clock_gettime(CLOCK_MONOTONIC, &trunc_end);
+	pthread_join(t, NULL);
+	early = (read_end.tv_sec - trunc_end.tv_sec) * 1000 +
+		(read_end.tv_nsec - trunc_end.tv_nsec) / 1000000;
+	printf("truncate returned %ld ms before the read\n", early);
+	if (early > 1000) {
 		fprintf(stderr, "FAIL: truncate returned while the read still pinned the page\n");
 		return 1;
 	}
-	pthread_join(t, NULL);
 	if (read_ret != 4096) {
 		fprintf(stderr, "FAIL: O_DIRECT read returned %zd\n", read_ret);
 		return 1;

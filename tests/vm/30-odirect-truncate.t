@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Transient pins keep working: a truncate of a DAX file whose page is the
 # target of an in-flight O_DIRECT read waits for the read, then succeeds.
-# The slow device is a null_blk instance completing each I/O after 1 s.
+# The slow device is a null_blk instance completing each I/O after 2 s.
 . /usr/libexec/fsdax/lib.sh
 
 nb=/sys/kernel/config/nullb/slow
 mkdir $nb || exit 2
 echo 2 >$nb/irqmode
-echo 1000000000 >$nb/completion_nsec
+echo 2000000000 >$nb/completion_nsec
 echo 1 >$nb/power
 # 6.12 names configfs-made devices after their item; older kernels nullb<index>.
 dev=/dev/slow
