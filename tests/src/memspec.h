@@ -2,7 +2,7 @@
 /*
  * Map the memory a test registers or pins, from a spec string:
  *   anon             private anonymous memory
- *   file:PATH        MAP_SHARED mapping of PATH (created, sized, filled)
+ *   file:PATH        MAP_SHARED mapping of PATH (created or extended to SIZE)
  *   devdax:PATH      MAP_SHARED mapping of a device-dax character device
  */
 #ifndef MEMSPEC_H
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct memspec {
@@ -25,9 +26,14 @@ struct memspec {
 
 #define DEVDAX_ALIGN (2UL << 20)
 
-/* Returns 0, or -1 with a message on stderr. Fills the mapping with @fill. */
+/*
+ * Returns 0, or -1 with a message on stderr. Fills the mapping with @fill,
+ * unless @fill is negative (the contents are kept).
+ */
 static int memspec_map(const char *spec, size_t len, int fill, struct memspec *m)
 {
+	struct stat st;
+
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
 	m->len = len;
@@ -37,7 +43,9 @@ static int memspec_map(const char *spec, size_t len, int fill, struct memspec *m
 	} else if (!strncmp(spec, "file:", 5)) {
 		m->path = spec + 5;
 		m->fd = open(m->path, O_RDWR | O_CREAT, 0644);
-		if (m->fd < 0 || ftruncate(m->fd, len)) {
+		/* Only extend: a size change of a leased file is refused. */
+		if (m->fd < 0 || fstat(m->fd, &st) ||
+		    ((size_t)st.st_size < len && ftruncate(m->fd, len))) {
 			fprintf(stderr, "%s: %s\n", m->path, strerror(errno));
 			return -1;
 		}
@@ -61,7 +69,8 @@ static int memspec_map(const char *spec, size_t len, int fill, struct memspec *m
 		fprintf(stderr, "mmap %s: %s\n", spec, strerror(errno));
 		return -1;
 	}
-	memset(m->addr, fill, m->len);
+	if (fill >= 0)
+		memset(m->addr, fill, m->len);
 	return 0;
 }
 

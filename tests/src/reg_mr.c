@@ -3,7 +3,8 @@
  * reg_mr DEVICE MEMSPEC SIZE EXPECT
  *
  * Register MEMSPEC (see memspec.h) as a memory region on the RDMA device
- * DEVICE with local and remote read/write access, and check the result
+ * DEVICE with local and remote read/write access (the contents are left
+ * as they are), and check the result
  * against EXPECT ("ok" or an errno name such as EOPNOTSUPP). Exit 0 when the
  * result is the expected one, 1 otherwise, 2 on a setup error.
  */
@@ -32,7 +33,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	pd = ibv_alloc_pd(ctx);
-	if (!pd || memspec_map(argv[2], strtoul(argv[3], NULL, 0), 0x5a, &m))
+	if (!pd || memspec_map(argv[2], strtoul(argv[3], NULL, 0), -1, &m))
 		return 2;
 
 	mr = ibv_reg_mr(pd, m.addr, m.len, IBV_ACCESS_LOCAL_WRITE |
