@@ -18,8 +18,11 @@ ok "/proc/locks: LAYOUT UNBREAKABLE READ line, 8 fields" \
 	sh -c 'grep -E "^[0-9]+: LAYOUT UNBREAKABLE READ [0-9]+ [0-9a-f:]+ 0 EOF$" /proc/locks'
 ok "/proc/locks: LAYOUT ACTIVE READ line for the breakable lease" \
 	sh -c 'grep -E "^[0-9]+: LAYOUT ACTIVE +READ [0-9]+ [0-9a-f:]+ 0 EOF$" /proc/locks'
-ok "lslocks parses and lists both layout leases" \
-	sh -c 'lslocks -n -o TYPE,MODE,PATH >/tmp/ll && cat /tmp/ll && [ "$(grep -c "^LAYOUT *READ" /tmp/ll)" = 2 ]'
+excl_pid=${HOLDER_PIDS%%,*}
+ok "lslocks lists both layout leases, the unbreakable one with its holder's PID" \
+	sh -c "lslocks -n -o PID,TYPE,MODE,PATH >/tmp/ll && cat /tmp/ll &&
+		[ \$(grep -c ' LAYOUT *READ ' /tmp/ll) = 2 ] &&
+		grep -q '^ *$excl_pid LAYOUT *READ *$f\$' /tmp/ll"
 ok "lsfd parses the holder's file descriptors without error" \
 	sh -c "lsfd -p $HOLDER_PIDS >/dev/null"
 ok "truncate(1) of the leased file fails with ETXTBSY" \
