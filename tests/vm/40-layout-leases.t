@@ -23,7 +23,9 @@ ok "lslocks lists both layout leases, the unbreakable one with its holder's PID"
 	sh -c "lslocks -n -o PID,TYPE,MODE,PATH >/tmp/ll && cat /tmp/ll &&
 		[ \$(grep -c ' LAYOUT *READ ' /tmp/ll) = 2 ] &&
 		grep -q '^ *$excl_pid LAYOUT *READ *$f\$' /tmp/ll"
-ok "lsfd parses the holder's file descriptors without error" \
+ok "fdinfo of the holder's leased fd has the same lock: line" \
+	sh -c "grep -h '^lock:.*LAYOUT UNBREAKABLE READ $excl_pid ' /proc/$excl_pid/fdinfo/*"
+ok "lsfd runs over the holders' file descriptors without error" \
 	sh -c "lsfd -p $HOLDER_PIDS >/dev/null"
 ok "truncate(1) of the leased file fails with ETXTBSY" \
 	sh -c "! truncate -s 0 $f 2>/tmp/err && grep -q 'Text file busy' /tmp/err"
