@@ -20,7 +20,8 @@ for args in "-u" "-a" "-L" "-ct -F 0x1 0 19 0x1000"; do
 	ok "selftests/mm/gup_test $args" /selftests/mm/gup_test $args
 done
 ok "nr_foll_pin_acquired == nr_foll_pin_released" \
-	sh -c 'a=$(grep "^nr_foll_pin_acquired " /proc/vmstat | cut -d" " -f2);
+	sh -c 'echo 1 >/proc/sys/vm/stat_refresh;
+		a=$(grep "^nr_foll_pin_acquired " /proc/vmstat | cut -d" " -f2);
 		r=$(grep "^nr_foll_pin_released " /proc/vmstat | cut -d" " -f2);
 		echo "acquired $a released $r"; [ -n "$a" ] && [ "$a" = "$r" ]'
 finish
