@@ -3,6 +3,8 @@
  * Map the memory a test registers or pins, from a spec string:
  *   anon             private anonymous memory
  *   file:PATH        MAP_SHARED mapping of PATH (created or extended to SIZE)
+ *   leased:PATH      the same, under an unbreakable layout lease
+ *                    (F_LAYOUT | F_EXCLUSIVE) that the mapping process takes
  *   devdax:PATH      MAP_SHARED mapping of a device-dax character device
  */
 #ifndef MEMSPEC_H
@@ -25,6 +27,15 @@ struct memspec {
 };
 
 #define DEVDAX_ALIGN (2UL << 20)
+#ifndef F_SETLEASE
+#define F_SETLEASE	1024
+#endif
+#ifndef F_LAYOUT
+#define F_LAYOUT	0x100
+#endif
+#ifndef F_EXCLUSIVE
+#define F_EXCLUSIVE	0x200
+#endif
 
 /*
  * Returns 0, or -1 with a message on stderr. Fills the mapping with @fill,
@@ -40,13 +51,20 @@ static int memspec_map(const char *spec, size_t len, int fill, struct memspec *m
 	if (!strcmp(spec, "anon")) {
 		m->addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	} else if (!strncmp(spec, "file:", 5)) {
-		m->path = spec + 5;
+	} else if (!strncmp(spec, "file:", 5) || !strncmp(spec, "leased:", 7)) {
+		int leased = spec[0] == 'l';
+
+		m->path = strchr(spec, ':') + 1;
 		m->fd = open(m->path, O_RDWR | O_CREAT, 0644);
 		/* Only extend: a size change of a leased file is refused. */
 		if (m->fd < 0 || fstat(m->fd, &st) ||
 		    ((size_t)st.st_size < len && ftruncate(m->fd, len))) {
 			fprintf(stderr, "%s: %s\n", m->path, strerror(errno));
+			return -1;
+		}
+		if (leased && fcntl(m->fd, F_SETLEASE, F_LAYOUT | F_EXCLUSIVE)) {
+			fprintf(stderr, "%s: F_SETLEASE F_LAYOUT|F_EXCLUSIVE: %s\n",
+				m->path, strerror(errno));
 			return -1;
 		}
 		m->addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,

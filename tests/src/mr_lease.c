@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mr_lease DEVICE FILE [kill-low|kill-high]
+ *
+ * Contract D and E for one RDMA device and one file on a DAX filesystem
+ * (FILE must exist, 1 MiB or more, and nothing may hold a lease on it):
+ * ibv_reg_mr over a MAP_SHARED mapping of FILE fails with EOPNOTSUPP
+ * without a layout lease and with a breakable one, succeeds under
+ * F_LAYOUT | F_EXCLUSIVE; while registered, truncate and hole punch by
+ * another process fail with ETXTBSY, by the holder with EDEADLK, F_UNLCK
+ * with EBUSY, and /proc/self/file_pins lists FILE under the uverbs
+ * descriptor; close() of the leased fd and munmap() succeed and change none
+ * of that; ibv_dereg_mr() releases it all. Prints TAP, exits 0 if every
+ * check passed.
+ *
+ * With kill-low or kill-high, registers (the leased fd numbered below or
+ * above the uverbs fd), prints "pinned" and waits to be killed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <infiniband/verbs.h>
+#include <linux/falloc.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#ifndef F_LAYOUT
+#define F_LAYOUT	0x100
+#endif
+#ifndef F_EXCLUSIVE
+#define F_EXCLUSIVE	0x200
+#endif
+
+#define LEN	(1UL << 20)
+
+static int n, fails;
+
+static void check(int cond, const char *what)
+{
+	n++;
+	if (!cond)
+		fails++;
+	printf("%sok %d %s\n", cond ? "" : "not ", n, what);
+	fflush(stdout);
+}
+
+static int err_of(int ret)
+{
+	return ret == -1 ? errno : ret;
+}
+
+/* Run @op on @path in a child process: 0 or its errno. */
+static int in_child(const char *path, int punch)
+{
+	int status, fd;
+	pid_t pid = fork();
+
+	if (!pid) {
+		if (!punch)
+			_exit(err_of(truncate(path, 0)));
+		fd = open(path, O_RDWR);
+		_exit(fd < 0 ? errno : err_of(fallocate(fd,
+			FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096)));
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static int file_pins_show(const char *path)
+{
+	char buf[8192], want[PATH_MAX + 2];
+	ssize_t len;
+	int fd = open("/proc/self/file_pins", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len < 0)
+		return 0;
+	buf[len] = '\0';
+	snprintf(want, sizeof(want), "\t%s\n", path);
+	return strstr(buf, "/dev/infiniband/uverbs") && strstr(buf, want);
+}
+
+static struct ibv_context *open_dev(const char *name)
+{
+	struct ibv_device **list;
+	struct ibv_context *ctx = NULL;
+	int i, nd;
+
+	list = ibv_get_device_list(&nd);
+	for (i = 0; list && i < nd; i++)
+		if (!strcmp(ibv_get_device_name(list[i]), name))
+			ctx = ibv_open_device(list[i]);
+	return ctx;
+}
+
+static struct ibv_mr *reg(struct ibv_pd *pd, void *addr)
+{
+	return ibv_reg_mr(pd, addr, LEN, IBV_ACCESS_LOCAL_WRITE |
+			  IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ);
+}
+
+int main(int argc, char **argv)
+{
+	struct ibv_context *ctx;
+	struct ibv_pd *pd;
+	struct ibv_mr *mr;
+	char path[PATH_MAX];
+	void *addr;
+	int fd;
+
+	if (argc < 3 || !realpath(argv[2], path)) {
+		fprintf(stderr, "usage: mr_lease DEVICE FILE [kill-low|kill-high]\n");
+		return 2;
+	}
+	alarm(60);
+	if (argc == 4) {
+		/* fd numbering: the lease fd below or above the uverbs fd. */
+		fd = argv[3][5] == 'l' ? open(path, O_RDWR) : -1;
+		ctx = open_dev(argv[1]);
+		if (fd < 0)
+			fd = open(path, O_RDWR);
+		pd = ctx ? ibv_alloc_pd(ctx) : NULL;
+		addr = fd < 0 ? MAP_FAILED : mmap(NULL, LEN, PROT_READ | PROT_WRITE,
+						  MAP_SHARED, fd, 0);
+		if (!pd || addr == MAP_FAILED ||
+		    fcntl(fd, F_SETLEASE, F_LAYOUT | F_EXCLUSIVE) || !reg(pd, addr)) {
+			perror("mr_lease");
+			return 2;
+		}
+		printf("pinned\n");
+		fflush(stdout);
+		pause();
+		return 2;
+	}
+
+	ctx = open_dev(argv[1]);
+	pd = ctx ? ibv_alloc_pd(ctx) : NULL;
+	fd = open(path, O_RDWR);
+	if (!pd || fd < 0) {
+		fprintf(stderr, "mr_lease: no device %s or %s: %s\n", argv[1],
+			path, strerror(errno));
+		return 2;
+	}
+	addr = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (addr == MAP_FAILED)
+		return 2;
+
+	mr = reg(pd, addr);
+	check(!mr && errno == EOPNOTSUPP, "ibv_reg_mr without a lease: EOPNOTSUPP");
+	check(!fcntl(fd, F_SETLEASE, F_LAYOUT), "breakable layout lease taken");
+	mr = reg(pd, addr);
+	check(!mr && errno == EOPNOTSUPP,
+	      "ibv_reg_mr under a breakable lease: EOPNOTSUPP");
+	check(!fcntl(fd, F_SETLEASE, F_UNLCK), "breakable lease released");
+	check(!fcntl(fd, F_SETLEASE, F_LAYOUT | F_EXCLUSIVE),
+	      "F_LAYOUT|F_EXCLUSIVE lease taken");
+	mr = reg(pd, addr);
+	check(mr != NULL, "ibv_reg_mr under the lease succeeds");
+	if (!mr) {
+		fprintf(stderr, "# ibv_reg_mr: %s\n", strerror(errno));
+		printf("1..%d\n", n);
+		return 1;
+	}
+	check(file_pins_show(path), "/proc/self/file_pins: uverbs fd, then the file");
+	check(in_child(path, 0) == ETXTBSY, "truncate by another process: ETXTBSY");
+	check(in_child(path, 1) == ETXTBSY, "hole punch by another process: ETXTBSY");
+	check(err_of(ftruncate(fd, 0)) == EDEADLK, "truncate by the holder: EDEADLK");
+	check(err_of(fcntl(fd, F_SETLEASE, F_UNLCK)) == EBUSY,
+	      "F_UNLCK while registered: EBUSY");
+	check(!close(fd) && !munmap(addr, LEN), "close() and munmap() succeed");
+	check(in_child(path, 0) == ETXTBSY,
+	      "orphaned lease: truncate by another process still ETXTBSY");
+	check(file_pins_show(path), "orphaned lease: file_pins still lists the file");
+	check(!ibv_dereg_mr(mr), "ibv_dereg_mr");
+	check(!file_pins_show(path), "file_pins no longer lists the file");
+	check(in_child(path, 1) == 0, "hole punch succeeds");
+	check(in_child(path, 0) == 0, "truncate succeeds");
+	printf("1..%d\n", n);
+	ibv_dealloc_pd(pd);
+	ibv_close_device(ctx);
+	return fails ? 1 : 0;
+}

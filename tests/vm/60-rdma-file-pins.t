@@ -1,0 +1,72 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Contract sections D and E: RDMA memory regions over files on ext4 and xfs
+# DAX, on rxe (RoCE) and siw (iWARP): registration needs the unbreakable
+# layout lease, a peer's RDMA WRITE lands in the file, the registration
+# keeps the blocks (truncate and hole punch refused, F_UNLCK refused, close
+# and munmap allowed), /proc/<pid>/file_pins shows it, dereg, exit and
+# SIGKILL release it all.
+. /usr/libexec/fsdax/lib.sh
+M=1048576
+
+pins_balanced() {
+	echo 1 >/proc/sys/vm/stat_refresh
+	a=$(grep '^nr_foll_pin_acquired ' /proc/vmstat | cut -d' ' -f2)
+	r=$(grep '^nr_foll_pin_released ' /proc/vmstat | cut -d' ' -f2)
+	echo "acquired $a released $r"
+	[ -n "$a" ] && [ "$a" = "$r" ]
+}
+
+# kill_holder DEV FILE kill-low|kill-high: a process registers FILE under
+# its lease, is SIGKILLed; nothing may be left behind.
+kill_holder() {
+	out=/tmp/mr_lease.$$
+	mr_lease "$1" "$2" "$3" >"$out" 2>&1 &
+	pid=$!
+	i=0
+	until grep -q pinned "$out"; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 $pid 2>/dev/null; then
+			cat "$out"
+			return 1
+		fi
+		sleep 0.1
+	done
+	grep -q "$2" /proc/$pid/file_pins || { echo "file_pins:"; cat /proc/$pid/file_pins; return 1; }
+	file-pins "$2" >"$out.fp" || { echo "file-pins $2 found nothing"; return 1; }
+	cat "$out.fp"
+	grep -q "^$pid  *mr_lease  *[0-9][0-9]* /dev/infiniband/uverbs[0-9]*  *$2\$" "$out.fp" || return 1
+	/usr/bin/truncate -s 0 "$2" 2>/dev/null && { echo "truncate succeeded while pinned"; return 1; }
+	kill -9 $pid
+	wait $pid
+	! grep -q LAYOUT /proc/locks || { cat /proc/locks; return 1; }
+	! file-pins "$2" || { echo "file-pins still finds $2"; return 1; }
+	/usr/bin/truncate -s $M "$2" && pins_balanced
+}
+
+for dev in "$RXE_DEV" "$SIW_DEV"; do
+	[ "$dev" = "$RXE_DEV" ] && ip=$RXE_IP || ip=$SIW_IP
+	for dir in "$DAX_EXT4" "$DAX_XFS"; do
+		f=$dir/mr-lease-$dev
+		rm -f "$f"
+		dd if=/dev/urandom of="$f" bs=$M count=1 2>/dev/null
+		ok "$dev $dir: registration, lease, truncate, F_UNLCK, close, file_pins, dereg" \
+			mr_lease "$dev" "$f"
+		rm -f "$f"
+		dd if=/dev/urandom of="$f" bs=$M count=1 2>/dev/null
+		ok "$dev $dir: reg_mr of the file fails with EOPNOTSUPP without a lease" \
+			reg_mr "$dev" "file:$f" $M EOPNOTSUPP
+		ok "$dev $dir: the same reg_mr run by layout-lease --exclusive succeeds" \
+			layout-lease --exclusive "$f" reg_mr "$dev" "file:$f" $M ok
+		ok "$dev $dir: RDMA WRITE + READ of 1 MiB into the leased file; read(2) shows it" \
+			rdma_write "$ip" "leased:$f" $M
+		for order in kill-low kill-high; do
+			ok "$dev $dir: SIGKILL of the registering process ($order lease fd)" \
+				kill_holder "$dev" "$f" $order
+		done
+		rm -f "$f"
+	done
+done
+ok "no layout lease left in /proc/locks" sh -c '! grep LAYOUT /proc/locks'
+ok "nr_foll_pin_acquired == nr_foll_pin_released" pins_balanced
+finish
