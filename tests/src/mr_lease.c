@@ -27,6 +27,7 @@
 #include <infiniband/verbs.h>
 #include <linux/falloc.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #ifndef F_LAYOUT
@@ -87,6 +88,61 @@ static int file_pins_show(const char *path)
 	buf[len] = '\0';
 	snprintf(want, sizeof(want), "\t%s\n", path);
 	return strstr(buf, "/dev/infiniband/uverbs") && strstr(buf, want);
+}
+
+/*
+ * A child that inherited the uverbs fd, and a process that received it by
+ * SCM_RIGHTS (and holds no other descriptor): does file_pins show the pins
+ * in each? 1 if both do.
+ */
+static int pins_follow_the_fd(int uverbs_fd, const char *path)
+{
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr msg = { 0 };
+	struct iovec iov;
+	int sv[2], status, fd, ok;
+	char c = 'x';
+	pid_t pid;
+
+	pid = fork();
+	if (!pid)
+		_exit(!file_pins_show(path));
+	ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	     !WEXITSTATUS(status);
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return 0;
+	iov.iov_base = &c;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof(u.buf);
+	pid = fork();
+	if (!pid) {
+		for (fd = 3; fd < 1024; fd++)
+			if (fd != sv[1])
+				close(fd);
+		/* Nothing pinned through this process's descriptors yet. */
+		if (file_pins_show(path) || recvmsg(sv[1], &msg, 0) != 1)
+			_exit(1);
+		_exit(!file_pins_show(path));
+	}
+	close(sv[1]);
+	u.hdr.cmsg_len = CMSG_LEN(sizeof(int));
+	u.hdr.cmsg_level = SOL_SOCKET;
+	u.hdr.cmsg_type = SCM_RIGHTS;
+	memcpy(CMSG_DATA(&u.hdr), &uverbs_fd, sizeof(int));
+	if (pid < 0 || sendmsg(sv[0], &msg, 0) != 1)
+		ok = 0;
+	close(sv[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		ok = 0;
+	return ok;
 }
 
 static struct ibv_context *open_dev(const char *name)
@@ -171,6 +227,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	check(file_pins_show(path), "/proc/self/file_pins: uverbs fd, then the file");
+	check(pins_follow_the_fd(ctx->cmd_fd, path),
+	      "file_pins of a forked child and of an SCM_RIGHTS receiver show them too");
 	check(in_child(path, 0) == ETXTBSY, "truncate by another process: ETXTBSY");
 	check(in_child(path, 1) == ETXTBSY, "hole punch by another process: ETXTBSY");
 	check(err_of(ftruncate(fd, 0)) == EDEADLK, "truncate by the holder: EDEADLK");

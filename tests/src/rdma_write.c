@@ -191,6 +191,37 @@ static int check(const unsigned char *p, size_t len, const char *what)
 	return 0;
 }
 
+/*
+ * "hold": keep the region registered and obey commands on standard input,
+ * one per line: "truncate" (ftruncate(2) of the file by this process, the
+ * lease holder), "unlck" (F_SETLEASE F_UNLCK), "dereg" (ibv_dereg_mr), each
+ * answered by one line; EOF ends. For the demo.
+ */
+static struct ibv_mr *hold(struct ibv_mr *mr, int fd)
+{
+	char line[64];
+
+	printf("server: holding the region, pid %d\n", (int)getpid());
+	fflush(stdout);
+	alarm(0);
+	while (fgets(line, sizeof(line), stdin)) {
+		if (!strncmp(line, "truncate", 8))
+			printf("holder: ftruncate: %s\n",
+			       ftruncate(fd, 0) ? strerror(errno) : "done");
+		else if (!strncmp(line, "unlck", 5))
+			printf("holder: F_SETLEASE F_UNLCK: %s\n",
+			       fcntl(fd, F_SETLEASE, F_UNLCK) ? strerror(errno) :
+			       "released");
+		else if (!strncmp(line, "dereg", 5) && mr) {
+			printf("holder: ibv_dereg_mr: %s\n",
+			       ibv_dereg_mr(mr) ? strerror(errno) : "done");
+			mr = NULL;
+		}
+		fflush(stdout);
+	}
+	return mr;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(PORT) };
@@ -208,8 +239,9 @@ int main(int argc, char **argv)
 	size_t len;
 	pid_t pid;
 
-	if (argc != 4 || inet_pton(AF_INET, argv[1], &sin.sin_addr) != 1) {
-		fprintf(stderr, "usage: rdma_write IP MEMSPEC SIZE\n");
+	if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "hold")) ||
+	    inet_pton(AF_INET, argv[1], &sin.sin_addr) != 1) {
+		fprintf(stderr, "usage: rdma_write IP MEMSPEC SIZE [hold]\n");
 		return 2;
 	}
 	len = strtoul(argv[3], NULL, 0);
@@ -289,7 +321,10 @@ int main(int argc, char **argv)
 		}
 		rc |= check(buf, len, "read(2) of the file");
 	}
+	if (argc == 5)
+		mr = hold(mr, m.fd);
 	rdma_destroy_qp(id);
-	ibv_dereg_mr(mr);
+	if (mr)
+		ibv_dereg_mr(mr);
 	return rc;
 }
