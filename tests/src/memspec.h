@@ -41,7 +41,8 @@ struct memspec {
  * Returns 0, or -1 with a message on stderr. Fills the mapping with @fill,
  * unless @fill is negative (the contents are kept).
  */
-static int memspec_map(const char *spec, size_t len, int fill, struct memspec *m)
+static inline int memspec_map(const char *spec, size_t len, int fill,
+			      struct memspec *m)
 {
 	struct stat st;
 

@@ -29,13 +29,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-
-#ifndef F_LAYOUT
-#define F_LAYOUT	0x100
-#endif
-#ifndef F_EXCLUSIVE
-#define F_EXCLUSIVE	0x200
-#endif
+#include "memspec.h"		/* F_LAYOUT, F_EXCLUSIVE */
 
 #define LEN	(1UL << 20)
 

@@ -32,6 +32,12 @@ static unsigned char pattern(size_t i)
 	return (unsigned char)(i * 7 + (i >> 12) * 31 + 0x5a);
 }
 
+/* What the server puts in its region first: with write(2) for files. */
+static unsigned char first_pattern(size_t i)
+{
+	return (unsigned char)~pattern(i * 3);
+}
+
 static struct rdma_cm_event *wait_event(struct rdma_event_channel *ch,
 					enum rdma_cm_event_type type)
 {
@@ -106,6 +112,21 @@ static int rdma_op(struct ibv_qp *qp, struct ibv_cq *cq, enum ibv_wr_opcode op,
 	return poll_one(cq, op == IBV_WR_RDMA_WRITE ? "RDMA WRITE" : "RDMA READ");
 }
 
+/* 0 if @b holds @fn(i) at every i, else 1 with a message. */
+static int expect(const unsigned char *b, size_t len,
+		  unsigned char (*fn)(size_t), const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < len && b[i] == fn(i); i++)
+		;
+	if (i == len)
+		return 0;
+	fprintf(stderr, "%s: byte %zu is 0x%02x, expected 0x%02x\n", what, i,
+		b[i], fn(i));
+	return 1;
+}
+
 /*
  * The client reports on @done when its transfers are over, so that neither
  * side waits on RDMA CM teardown events (which rxe's loopback delivers late).
@@ -158,16 +179,15 @@ static int client(struct sockaddr_in *sin, size_t len, int done)
 		fprintf(stderr, "server region is %u bytes, expected %zu\n", ri.len, len);
 		return 2;
 	}
+	/* What the server wrote first, then our pattern, written and read. */
+	if (rdma_op(id->qp, cq, IBV_WR_RDMA_READ, back, &ri) ||
+	    expect(b, len, first_pattern, "RDMA READ of the server's data"))
+		return 1;
+	printf("client: RDMA READ of the server's %zu bytes ok\n", len);
 	if (rdma_op(id->qp, cq, IBV_WR_RDMA_WRITE, src, &ri) ||
-	    rdma_op(id->qp, cq, IBV_WR_RDMA_READ, back, &ri))
+	    rdma_op(id->qp, cq, IBV_WR_RDMA_READ, back, &ri) ||
+	    expect(b, len, pattern, "RDMA READ back"))
 		return 1;
-	for (i = 0; i < len && b[i] == pattern(i); i++)
-		;
-	if (i < len) {
-		fprintf(stderr, "RDMA READ back: byte %zu is 0x%02x, expected 0x%02x\n",
-			i, b[i], pattern(i));
-		return 1;
-	}
 	printf("client: RDMA WRITE + READ of %zu bytes ok\n", len);
 	fflush(stdout);
 	if (write(done, "d", 1) != 1)
@@ -176,17 +196,35 @@ static int client(struct sockaddr_in *sin, size_t len, int done)
 	return 0;
 }
 
+/* The server's data, for the client to read: write(2) into files. */
+static int fill_first(struct memspec *m, const char *spec, size_t len)
+{
+	unsigned char *buf = malloc(len);
+	size_t i;
+	int file = m->path && strncmp(spec, "devdax:", 7);
+
+	if (!buf)
+		return -1;
+	for (i = 0; i < len; i++)
+		buf[i] = first_pattern(i);
+	if (file) {
+		if (pwrite(m->fd, buf, len, 0) != (ssize_t)len) {
+			perror("pwrite");
+			return -1;
+		}
+		printf("server: wrote %zu bytes into %s with write(2)\n", len,
+		       m->path);
+	} else {
+		memcpy(m->addr, buf, len);
+	}
+	free(buf);
+	return 0;
+}
+
 static int check(const unsigned char *p, size_t len, const char *what)
 {
-	size_t i;
-
-	for (i = 0; i < len && p[i] == pattern(i); i++)
-		;
-	if (i < len) {
-		fprintf(stderr, "%s: byte %zu is 0x%02x, expected 0x%02x\n",
-			what, i, p[i], pattern(i));
+	if (expect(p, len, pattern, what))
 		return 1;
-	}
 	printf("server: %s holds the pattern (%zu bytes)\n", what, len);
 	return 0;
 }
@@ -279,7 +317,7 @@ int main(int argc, char **argv)
 
 	pd = ibv_alloc_pd(id->verbs);
 	cq = pd ? ibv_create_cq(id->verbs, 8, NULL, NULL, 0) : NULL;
-	if (!cq || memspec_map(argv[2], len, 0, &m))
+	if (!cq || memspec_map(argv[2], len, -1, &m) || fill_first(&m, argv[2], len))
 		return 2;
 	mr = ibv_reg_mr(pd, m.addr, len, IBV_ACCESS_LOCAL_WRITE |
 			IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ);
