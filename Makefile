@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # The two commands: `make demo` and `make check`. See README.md.
-.PHONY: demo check tree export kernel kernel-base initramfs static help clean
+.PHONY: demo check bench tree export kernel kernel-base initramfs static help clean
 
 help:
 	@echo "make demo        build and boot the patched kernel, show the feature"
@@ -9,6 +9,7 @@ help:
 	@echo "make export      write build/linux's commits back to series/"
 	@echo "make kernel      build the patched kernel (kernel-base: the unpatched one)"
 	@echo "make static      checkpatch, apply and sparse checks only"
+	@echo "make bench       base vs patched under QEMU -icount: bench/results.md"
 	@echo "scripts/vm-run [--add PATH]... -- COMMAND   run COMMAND in the VM"
 
 demo:
@@ -16,6 +17,9 @@ demo:
 
 check:
 	@scripts/check
+
+bench:
+	@scripts/bench
 
 tree:
 	@scripts/tree

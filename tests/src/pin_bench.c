@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pin_bench: guest-side measurements for make bench (issue 7). Times are
+ * CLOCK_MONOTONIC nanoseconds; run under QEMU -icount they count guest
+ * instructions, so they repeat from run to run. Each line printed:
+ *
+ *   <workload> <case> <size-or-count> min=<ns> median=<ns> [extra]
+ *
+ * pin_bench pin MEMSPEC SIZE_MB ALIGN_KB REPS MODE
+ *	long-term write pin + unpin through gup_test (PIN_LONGTERM_TEST_START /
+ *	STOP) of SIZE_MB of MEMSPEC (anon, file:PATH, leased:PATH, devdax:PATH),
+ *	mapped at an ALIGN_KB-aligned address (4: any, 2048: PMD). MODE 0:
+ *	pin_user_pages(FOLL_LONGTERM), 2: pin_user_pages_fast(), 4:
+ *	vaddr_pin_user_pages() (gup_test's owned mode). Reports the pin and
+ *	unpin times and the unreclaimable slab freed by the unpin.
+ * pin_bench truncate PATH SIZE_MB REPS
+ *	with SIZE_MB of the leased PATH pinned, the cost of a truncate that
+ *	fails with ETXTBSY (another process's).
+ * pin_bench reg DEVICE MEMSPEC SIZE_MB REPS
+ *	ibv_reg_mr + ibv_dereg_mr of SIZE_MB of MEMSPEC on DEVICE.
+ * pin_bench file_pins DIR NFILES NOWNERS PAGES REPS
+ *	NOWNERS gup_test owners each pinning PAGES pages of one of NFILES
+ *	leased files in DIR; the cost of reading /proc/self/file_pins.
+ */
+#define _GNU_SOURCE
+#include <infiniband/verbs.h>
+#include <limits.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "memspec.h"
+
+#define GUP_TEST	"/sys/kernel/debug/gup_test"
+#define PIN_LONGTERM_TEST_START	_IOW('g', 7, struct pin_longterm_test)
+#define PIN_LONGTERM_TEST_STOP	_IO('g', 8)
+#define FLAG_WRITE	1
+#define FLAG_OWNER	4
+#define MAX_REPS	64
+
+struct pin_longterm_test {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t flags;
+};
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *what, const char *c, long n, long long *t,
+		   int reps, const char *extra)
+{
+	qsort(t, reps, sizeof(*t), cmp_ll);
+	printf("%s %s %ld min=%lld median=%lld%s%s\n", what, c, n, t[0],
+	       t[reps / 2], extra ? " " : "", extra ? extra : "");
+	fflush(stdout);
+}
+
+static long meminfo_kb(const char *key)
+{
+	char line[128];
+	long v = -1;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = atol(line + n + 1);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static int pin(int gup, void *addr, size_t len, unsigned int flags)
+{
+	struct pin_longterm_test a = { (uintptr_t)addr, len, flags };
+
+	return ioctl(gup, PIN_LONGTERM_TEST_START, &a);
+}
+
+/* Map @len of @spec at an @align-aligned address. */
+static void *map_spec(const char *spec, size_t len, size_t align,
+		      struct memspec *m)
+{
+	char *area, *p;
+
+	if (memspec_map(spec, len, -1, m))
+		return NULL;
+	if (align <= 4096)
+		return m->addr;
+	/* Move the mapping to an aligned address: map again, MAP_FIXED. */
+	area = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	if (area == MAP_FAILED)
+		return NULL;
+	p = (char *)(((uintptr_t)area + align - 1) & ~(uintptr_t)(align - 1));
+	p = m->fd >= 0 ? mmap(p, len, PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_FIXED, m->fd, 0) :
+			 mmap(p, len, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	munmap(m->addr, m->len);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int bench_pin(char **argv)
+{
+	size_t len = strtoul(argv[3], NULL, 0) << 20;
+	size_t align = strtoul(argv[4], NULL, 0) << 10;
+	int reps = atoi(argv[5]), mode = atoi(argv[6]), i;
+	unsigned int flags = FLAG_WRITE | mode;
+	long long tpin[MAX_REPS], tunpin[MAX_REPS];
+	long slab0, slab1 = 0;
+	struct memspec m;
+	char extra[64], c[256];
+	int gup = open(GUP_TEST, O_RDWR);
+	char *p;
+
+	if (reps > MAX_REPS || gup < 0 || !(p = map_spec(argv[2], len, align, &m)))
+		return 2;
+	for (i = 0; i < (int)len; i += 4096)	/* fault everything in first */
+		p[i] = 1;
+	for (i = 0; i < reps; i++) {
+		long long t0 = now_ns();
+
+		if (pin(gup, p, len, flags)) {
+			fprintf(stderr, "pin %s: %s\n", argv[2], strerror(errno));
+			return 1;
+		}
+		tpin[i] = now_ns() - t0;
+		if (!i) {
+			slab0 = meminfo_kb("SUnreclaim");
+			ioctl(gup, PIN_LONGTERM_TEST_STOP);
+			slab1 = meminfo_kb("SUnreclaim") - slab0;
+			pin(gup, p, len, flags);
+		}
+		t0 = now_ns();
+		ioctl(gup, PIN_LONGTERM_TEST_STOP);
+		tunpin[i] = now_ns() - t0;
+	}
+	snprintf(c, sizeof(c), "%.*s%s/%zuk", (int)strcspn(argv[2], ":"),
+		 argv[2], mode == 4 ? "+owned" : mode == 2 ? "+fast" : "",
+		 align >> 10);
+	snprintf(extra, sizeof(extra), "slab_freed_kb=%ld", -slab1);
+	report("pin", c, len >> 20, tpin, reps, extra);
+	report("unpin", c, len >> 20, tunpin, reps, NULL);
+	return 0;
+}
+
+static int bench_reg(char **argv)
+{
+	size_t len = strtoul(argv[4], NULL, 0) << 20;
+	int reps = atoi(argv[5]), i, n;
+	long long treg[MAX_REPS], tdereg[MAX_REPS];
+	struct ibv_device **list = ibv_get_device_list(&n);
+	struct ibv_context *ctx = NULL;
+	struct memspec m;
+	struct ibv_pd *pd;
+	char c[64];
+	char *p;
+
+	for (i = 0; list && i < n; i++)
+		if (!strcmp(ibv_get_device_name(list[i]), argv[2]))
+			ctx = ibv_open_device(list[i]);
+	pd = ctx ? ibv_alloc_pd(ctx) : NULL;
+	if (reps > MAX_REPS || !pd || !(p = map_spec(argv[3], len, 4096, &m)))
+		return 2;
+	for (i = 0; i < (int)len; i += 4096)
+		p[i] = 1;
+	for (i = 0; i < reps; i++) {
+		long long t0 = now_ns();
+		struct ibv_mr *mr = ibv_reg_mr(pd, p, len, IBV_ACCESS_LOCAL_WRITE |
+					       IBV_ACCESS_REMOTE_WRITE |
+					       IBV_ACCESS_REMOTE_READ);
+
+		treg[i] = now_ns() - t0;
+		if (!mr) {
+			fprintf(stderr, "ibv_reg_mr %s: %s\n", argv[3], strerror(errno));
+			return 1;
+		}
+		t0 = now_ns();
+		ibv_dereg_mr(mr);
+		tdereg[i] = now_ns() - t0;
+	}
+	snprintf(c, sizeof(c), "%s/%.*s", argv[2],
+		 (int)strcspn(argv[3], ":"), argv[3]);
+	report("reg_mr", c, len >> 20, treg, reps, NULL);
+	report("dereg_mr", c, len >> 20, tdereg, reps, NULL);
+	return 0;
+}
+
+static int bench_truncate(char **argv)
+{
+	size_t len = strtoul(argv[3], NULL, 0) << 20;
+	int reps = atoi(argv[4]), i, status;
+	long long t[MAX_REPS];
+	int gup = open(GUP_TEST, O_RDWR);
+	char spec[PATH_MAX + 8];
+	struct memspec m;
+	char *p;
+
+	snprintf(spec, sizeof(spec), "leased:%s", argv[2]);
+	if (reps > MAX_REPS || gup < 0 || !(p = map_spec(spec, len, 4096, &m)))
+		return 2;
+	for (i = 0; i < (int)len; i += 4096)
+		p[i] = 1;
+	if (pin(gup, p, len, FLAG_WRITE | FLAG_OWNER))
+		return 1;
+	/* Another process truncates: the holder would get EDEADLK. */
+	pid_t pid = fork();
+
+	if (!pid) {
+		int fd = open(argv[2], O_RDWR);
+
+		for (i = 0; i < reps; i++) {
+			long long t0 = now_ns();
+
+			if (ftruncate(fd, 0) != -1 || errno != ETXTBSY)
+				_exit(1);
+			t[i] = now_ns() - t0;
+		}
+		report("truncate_etxtbsy", "pinned", len >> 20, t, reps, NULL);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return 1;
+	return 0;
+}
+
+static int bench_file_pins(char **argv)
+{
+	int nfiles = atoi(argv[3]), nowners = atoi(argv[4]);
+	size_t pages = strtoul(argv[5], NULL, 0);
+	int reps = atoi(argv[6]), i;
+	long long t[MAX_REPS];
+	static char buf[1 << 20];
+	char **maps = calloc(nfiles, sizeof(*maps));
+	char c[64];
+	struct rlimit rl = { 4096, 4096 };
+
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (reps > MAX_REPS || !maps)
+		return 2;
+	for (i = 0; i < nfiles; i++) {
+		char spec[PATH_MAX + 16];
+		struct memspec m;
+
+		snprintf(spec, sizeof(spec), "leased:%s/fp%d", argv[2], i);
+		if (memspec_map(spec, pages << 12, 1, &m))
+			return 2;
+		maps[i] = m.addr;
+	}
+	for (i = 0; i < nowners; i++) {
+		int gup = open(GUP_TEST, O_RDWR);
+
+		if (gup < 0 || pin(gup, maps[i % nfiles], pages << 12,
+				   FLAG_WRITE | FLAG_OWNER)) {
+			fprintf(stderr, "owner %d: %s\n", i, strerror(errno));
+			return 1;
+		}
+	}
+	for (i = 0; i < reps; i++) {
+		int fd = open("/proc/self/file_pins", O_RDONLY);
+		long long t0 = now_ns();
+		ssize_t n, total = 0;
+
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			total += n;
+		t[i] = now_ns() - t0;
+		close(fd);
+		if (total <= 0)
+			return 1;
+	}
+	snprintf(c, sizeof(c), "files=%d/pages=%zu", nfiles, pages);
+	report("file_pins", c, nowners, t, reps, NULL);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	alarm(600);
+	if (argc == 7 && !strcmp(argv[1], "pin"))
+		return bench_pin(argv);
+	if (argc == 6 && !strcmp(argv[1], "reg"))
+		return bench_reg(argv);
+	if (argc == 5 && !strcmp(argv[1], "truncate"))
+		return bench_truncate(argv);
+	if (argc == 7 && !strcmp(argv[1], "file_pins"))
+		return bench_file_pins(argv);
+	fprintf(stderr, "usage: see the top of pin_bench.c\n");
+	return 2;
+}
