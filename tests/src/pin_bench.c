@@ -102,16 +102,19 @@ static void *map_spec(const char *spec, size_t len, size_t align,
 	if (align <= 4096)
 		return m->addr;
 	/* Move the mapping to an aligned address: map again, MAP_FIXED. */
-	area = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-		    -1, 0);
+	(void)len;	/* device-dax rounds it up: map m->len */
+	area = mmap(NULL, m->len + align, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED)
 		return NULL;
 	p = (char *)(((uintptr_t)area + align - 1) & ~(uintptr_t)(align - 1));
-	p = m->fd >= 0 ? mmap(p, len, PROT_READ | PROT_WRITE,
+	p = m->fd >= 0 ? mmap(p, m->len, PROT_READ | PROT_WRITE,
 			      MAP_SHARED | MAP_FIXED, m->fd, 0) :
-			 mmap(p, len, PROT_READ | PROT_WRITE,
+			 mmap(p, m->len, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	munmap(m->addr, m->len);
+	if (p == MAP_FAILED)
+		perror("mmap");
 	return p == MAP_FAILED ? NULL : p;
 }
 
@@ -128,8 +131,10 @@ static int bench_pin(char **argv)
 	int gup = open(GUP_TEST, O_RDWR);
 	char *p;
 
-	if (reps > MAX_REPS || gup < 0 || !(p = map_spec(argv[2], len, align, &m)))
+	if (reps > MAX_REPS || gup < 0 || !(p = map_spec(argv[2], len, align, &m))) {
+		fprintf(stderr, "pin_bench: %s: setup failed\n", argv[2]);
 		return 2;
+	}
 	for (i = 0; i < (int)len; i += 4096)	/* fault everything in first */
 		p[i] = 1;
 	for (i = 0; i < reps; i++) {
