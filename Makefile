@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # The two commands: `make demo` and `make check`. See README.md.
-.PHONY: demo check bench tree export kernel kernel-base initramfs static help clean
+.PHONY: demo check check-debug bench tree export kernel kernel-base initramfs static help clean
 
 help:
 	@echo "make demo        build and boot the patched kernel, show the feature"
@@ -10,6 +10,7 @@ help:
 	@echo "make kernel      build the patched kernel (kernel-base: the unpatched one)"
 	@echo "make static      checkpatch, apply and sparse checks only"
 	@echo "make bench       base vs patched under QEMU -icount: bench/results.md"
+	@echo "make check-debug every VM test on the debug kernel (KASAN, kmemleak, ...)"
 	@echo "scripts/vm-run [--add PATH]... -- COMMAND   run COMMAND in the VM"
 
 demo:
@@ -20,6 +21,9 @@ check:
 
 bench:
 	@scripts/bench
+
+check-debug:
+	@scripts/build-kernel --debug >/dev/null && scripts/run-tests --debug
 
 tree:
 	@scripts/tree
