@@ -69,6 +69,15 @@ static void report(const char *what, const char *c, long n, long long *t,
 	fflush(stdout);
 }
 
+/* An operation and its undoing (pin/unpin, reg/dereg), measured together. */
+static void report_pair(const char *what, const char *undo, const char *c,
+			long n, long long *t, long long *tundo, int reps,
+			const char *extra)
+{
+	report(what, c, n, t, reps, extra);
+	report(undo, c, n, tundo, reps, NULL);
+}
+
 static long meminfo_kb(const char *key)
 {
 	char line[128];
@@ -118,6 +127,22 @@ static void *map_spec(const char *spec, size_t len, size_t align,
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* map_spec(), then fault every page in, so that pins time no faults. */
+static char *map_touched(const char *spec, size_t len, size_t align, int reps,
+			 struct memspec *m)
+{
+	char *p = reps <= MAX_REPS ? map_spec(spec, len, align, m) : NULL;
+	size_t i;
+
+	if (!p) {
+		fprintf(stderr, "pin_bench: %s: setup failed\n", spec);
+		return NULL;
+	}
+	for (i = 0; i < len; i += 4096)
+		p[i] = 1;
+	return p;
+}
+
 static int bench_pin(char **argv)
 {
 	size_t len = strtoul(argv[3], NULL, 0) << 20;
@@ -131,12 +156,8 @@ static int bench_pin(char **argv)
 	int gup = open(GUP_TEST, O_RDWR);
 	char *p;
 
-	if (reps > MAX_REPS || gup < 0 || !(p = map_spec(argv[2], len, align, &m))) {
-		fprintf(stderr, "pin_bench: %s: setup failed\n", argv[2]);
+	if (gup < 0 || !(p = map_touched(argv[2], len, align, reps, &m)))
 		return 2;
-	}
-	for (i = 0; i < (int)len; i += 4096)	/* fault everything in first */
-		p[i] = 1;
 	for (i = 0; i < reps; i++) {
 		long long t0 = now_ns();
 
@@ -159,8 +180,7 @@ static int bench_pin(char **argv)
 		 argv[2], mode == 4 ? "+owned" : mode == 2 ? "+fast" : "",
 		 align >> 10);
 	snprintf(extra, sizeof(extra), "slab_freed_kb=%ld", -slab1);
-	report("pin", c, len >> 20, tpin, reps, extra);
-	report("unpin", c, len >> 20, tunpin, reps, NULL);
+	report_pair("pin", "unpin", c, len >> 20, tpin, tunpin, reps, extra);
 	return 0;
 }
 
@@ -180,10 +200,8 @@ static int bench_reg(char **argv)
 		if (!strcmp(ibv_get_device_name(list[i]), argv[2]))
 			ctx = ibv_open_device(list[i]);
 	pd = ctx ? ibv_alloc_pd(ctx) : NULL;
-	if (reps > MAX_REPS || !pd || !(p = map_spec(argv[3], len, 4096, &m)))
+	if (!pd || !(p = map_touched(argv[3], len, 4096, reps, &m)))
 		return 2;
-	for (i = 0; i < (int)len; i += 4096)
-		p[i] = 1;
 	for (i = 0; i < reps; i++) {
 		long long t0 = now_ns();
 		struct ibv_mr *mr = ibv_reg_mr(pd, p, len, IBV_ACCESS_LOCAL_WRITE |
@@ -201,8 +219,7 @@ static int bench_reg(char **argv)
 	}
 	snprintf(c, sizeof(c), "%s/%.*s", argv[2],
 		 (int)strcspn(argv[3], ":"), argv[3]);
-	report("reg_mr", c, len >> 20, treg, reps, NULL);
-	report("dereg_mr", c, len >> 20, tdereg, reps, NULL);
+	report_pair("reg_mr", "dereg_mr", c, len >> 20, treg, tdereg, reps, NULL);
 	return 0;
 }
 
@@ -217,10 +234,8 @@ static int bench_truncate(char **argv)
 	char *p;
 
 	snprintf(spec, sizeof(spec), "leased:%s", argv[2]);
-	if (reps > MAX_REPS || gup < 0 || !(p = map_spec(spec, len, 4096, &m)))
+	if (gup < 0 || !(p = map_touched(spec, len, 4096, reps, &m)))
 		return 2;
-	for (i = 0; i < (int)len; i += 4096)
-		p[i] = 1;
 	if (pin(gup, p, len, FLAG_WRITE | FLAG_OWNER))
 		return 1;
 	/* Another process truncates: the holder would get EDEADLK. */
