@@ -9,10 +9,13 @@
  * pin_bench pin MEMSPEC SIZE_MB ALIGN_KB REPS MODE
  *	long-term write pin + unpin through gup_test (PIN_LONGTERM_TEST_START /
  *	STOP) of SIZE_MB of MEMSPEC (anon, file:PATH, leased:PATH, devdax:PATH),
- *	mapped at an ALIGN_KB-aligned address (4: any, 2048: PMD). MODE 0:
+ *	mapped at an ALIGN_KB-aligned address (2048: PMD-aligned; 4: for
+ *	files and device-dax, 4 KiB past a PMD boundary, so that only PTEs can
+ *	map it; for anonymous memory, wherever mmap() puts it). MODE 0:
  *	pin_user_pages(FOLL_LONGTERM), 2: pin_user_pages_fast(), 4:
  *	vaddr_pin_user_pages() (gup_test's owned mode). Reports the pin and
- *	unpin times and the unreclaimable slab freed by the unpin.
+ *	unpin times, the unreclaimable slab freed by the unpin and the page
+ *	faults taken to map the memory in (SIZE_MB/2 if all PMD-mapped).
  * pin_bench truncate PATH SIZE_MB REPS
  *	with SIZE_MB of the leased PATH pinned, the cost of a truncate that
  *	fails with ETXTBSY (another process's).
@@ -100,23 +103,34 @@ static int pin(int gup, void *addr, size_t len, unsigned int flags)
 	return ioctl(gup, PIN_LONGTERM_TEST_START, &a);
 }
 
-/* Map @len of @spec at an @align-aligned address. */
+/*
+ * Map @len of @spec at an @align-aligned address. A PMD-aligned mapping of a
+ * file covers whole PMDs, as device-dax does: a 1 MiB file cannot be mapped
+ * by a PMD, the first 1 MiB of a 2 MiB one can.
+ */
 static void *map_spec(const char *spec, size_t len, size_t align,
 		      struct memspec *m)
 {
+	size_t pmd = 2048 << 10;
 	char *area, *p;
 
+	if (align >= pmd && strncmp(spec, "anon", 4))
+		len = (len + pmd - 1) & ~(pmd - 1);
 	if (memspec_map(spec, len, -1, m))
 		return NULL;
-	if (align <= 4096)
-		return m->addr;
-	/* Move the mapping to an aligned address: map again, MAP_FIXED. */
-	(void)len;	/* device-dax rounds it up: map m->len */
-	area = mmap(NULL, m->len + align, PROT_NONE,
+	if (!align || (align <= 4096 && m->fd < 0))
+		return m->addr;	/* where mmap() put it */
+	/*
+	 * Move the mapping: map again, MAP_FIXED, at a PMD-aligned address or
+	 * (fsdax files are PMD-aligned by mmap() itself) 4 KiB past one.
+	 */
+	area = mmap(NULL, m->len + 2 * pmd, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED)
 		return NULL;
-	p = (char *)(((uintptr_t)area + align - 1) & ~(uintptr_t)(align - 1));
+	p = (char *)(((uintptr_t)area + pmd - 1) & ~(uintptr_t)(pmd - 1));
+	if (align < pmd)
+		p += align;
 	p = m->fd >= 0 ? mmap(p, m->len, PROT_READ | PROT_WRITE,
 			      MAP_SHARED | MAP_FIXED, m->fd, 0) :
 			 mmap(p, m->len, PROT_READ | PROT_WRITE,
@@ -154,10 +168,13 @@ static int bench_pin(char **argv)
 	struct memspec m;
 	char extra[64], c[256];
 	int gup = open(GUP_TEST, O_RDWR);
+	struct rusage ru0, ru1;
 	char *p;
 
+	getrusage(RUSAGE_SELF, &ru0);
 	if (gup < 0 || !(p = map_touched(argv[2], len, align, reps, &m)))
 		return 2;
+	getrusage(RUSAGE_SELF, &ru1);
 	for (i = 0; i < reps; i++) {
 		long long t0 = now_ns();
 
@@ -179,7 +196,8 @@ static int bench_pin(char **argv)
 	snprintf(c, sizeof(c), "%.*s%s/%zuk", (int)strcspn(argv[2], ":"),
 		 argv[2], mode == 4 ? "+owned" : mode == 2 ? "+fast" : "",
 		 align >> 10);
-	snprintf(extra, sizeof(extra), "slab_freed_kb=%ld", -slab1);
+	snprintf(extra, sizeof(extra), "slab_freed_kb=%ld faults=%ld", -slab1,
+		 ru1.ru_minflt + ru1.ru_majflt - ru0.ru_minflt - ru0.ru_majflt);
 	report_pair("pin", "unpin", c, len >> 20, tpin, tunpin, reps, extra);
 	return 0;
 }
@@ -200,7 +218,7 @@ static int bench_reg(char **argv)
 		if (!strcmp(ibv_get_device_name(list[i]), argv[2]))
 			ctx = ibv_open_device(list[i]);
 	pd = ctx ? ibv_alloc_pd(ctx) : NULL;
-	if (!pd || !(p = map_touched(argv[3], len, 4096, reps, &m)))
+	if (!pd || !(p = map_touched(argv[3], len, 0, reps, &m)))
 		return 2;
 	for (i = 0; i < reps; i++) {
 		long long t0 = now_ns();
@@ -234,7 +252,7 @@ static int bench_truncate(char **argv)
 	char *p;
 
 	snprintf(spec, sizeof(spec), "leased:%s", argv[2]);
-	if (gup < 0 || !(p = map_touched(spec, len, 4096, reps, &m)))
+	if (gup < 0 || !(p = map_touched(spec, len, 0, reps, &m)))
 		return 2;
 	if (pin(gup, p, len, FLAG_WRITE | FLAG_OWNER))
 		return 1;
