@@ -232,11 +232,14 @@ static int check(const unsigned char *p, size_t len, const char *what)
 /*
  * "hold": keep the region registered and obey commands on standard input,
  * one per line: "truncate" (ftruncate(2) of the file by this process, the
- * lease holder), "unlck" (F_SETLEASE F_UNLCK), "dereg" (ibv_dereg_mr), each
- * answered by one line; EOF ends. For the demo.
+ * lease holder), "unlck" (F_SETLEASE F_UNLCK), "dereg" (ibv_dereg_mr),
+ * "orphan" (munmap and close the leased file: the MR keeps the lease), each
+ * answered by one line; EOF ends. For the demo and 80-bad-input.t.
  */
-static struct ibv_mr *hold(struct ibv_mr *mr, int fd)
+static struct ibv_mr *hold(struct ibv_mr *mr, struct memspec *m)
 {
+	int fd = m->fd;
+
 	char line[64];
 
 	printf("server: holding the region, pid %d\n", (int)getpid());
@@ -254,6 +257,10 @@ static struct ibv_mr *hold(struct ibv_mr *mr, int fd)
 			printf("holder: ibv_dereg_mr: %s\n",
 			       ibv_dereg_mr(mr) ? strerror(errno) : "done");
 			mr = NULL;
+		} else if (!strncmp(line, "orphan", 6) && fd >= 0) {
+			munmap(m->addr, m->len);
+			printf("holder: close: %s\n", close(fd) ? strerror(errno) : "done");
+			fd = -1;
 		}
 		fflush(stdout);
 	}
@@ -360,7 +367,7 @@ int main(int argc, char **argv)
 		rc |= check(buf, len, "read(2) of the file");
 	}
 	if (argc == 5)
-		mr = hold(mr, m.fd);
+		mr = hold(mr, &m);
 	rdma_destroy_qp(id);
 	if (mr)
 		ibv_dereg_mr(mr);
