@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * odirect_truncate FILE SLOWDEV
+ * odirect_truncate FILE SLOWDEV [pin]
  *
  * The transient-pin path that must keep working: an O_DIRECT read from the
  * slow block device SLOWDEV (null_blk completing each I/O after 2 s) into a
@@ -14,27 +14,52 @@
  * The check is that the truncate returned no more than 1 s (half the
  * injected delay) before the read. Exit 0 when it did and both succeeded,
  * 1 otherwise, 2 on setup errors.
+ *
+ * With "pin", the truncate (by another process) is left waiting, then this
+ * process takes an unbreakable layout lease and pins the mapping long term
+ * (gup_test's owned mode): the waiting truncate must then fail with
+ * ETXTBSY at once, more than 1 s before the read completes, not wait for
+ * the read (xfs and ext4 "stop waiting for DAX pages pinned under a layout
+ * lease"). After the unpin and F_UNLCK, a truncate succeeds.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define LEN 65536
+#ifndef F_LAYOUT
+#define F_LAYOUT	0x100
+#define F_EXCLUSIVE	0x200
+#endif
+#define PIN_LONGTERM_TEST_START	_IOW('g', 7, struct pin_longterm_test)
+#define PIN_LONGTERM_TEST_STOP	_IO('g', 8)
+
+struct pin_longterm_test {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t flags;
+};
 
 static atomic_int read_done;
 static struct timespec read_end;
 static ssize_t read_ret;
 static int dev_fd;
 static void *map;
+static pthread_t t_reader;
 
 static void *reader(void *arg)
 {
@@ -61,17 +86,76 @@ static int inflight(const char *dev)
 	return r;
 }
 
+static long ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000 +
+	       (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+/*
+ * The truncate by another process is waiting for the page of the in-flight
+ * read: pin the mapping under a lease, the truncate must fail at once.
+ */
+static int pin_while_waiting(const char *path, int fd)
+{
+	struct pin_longterm_test a = { (uintptr_t)map, LEN, 1 | 4 };
+	struct timespec pinned, trunc_end;
+	int p[2], gup, status, err;
+	pid_t pid;
+
+	if (pipe(p))
+		return 2;
+	pid = fork();
+	if (!pid) {
+		err = truncate(path, 0) ? errno : 0;
+		clock_gettime(CLOCK_MONOTONIC, &trunc_end);
+		if (write(p[1], &trunc_end, sizeof(trunc_end)) != sizeof(trunc_end))
+			_exit(255);
+		_exit(err);
+	}
+	usleep(300000);	/* the truncate is waiting for the page by now */
+	gup = open("/sys/kernel/debug/gup_test", O_RDWR);
+	if (gup < 0 || fcntl(fd, F_SETLEASE, F_LAYOUT | F_EXCLUSIVE) ||
+	    ioctl(gup, PIN_LONGTERM_TEST_START, &a)) {
+		perror("lease and pin");
+		kill(pid, SIGKILL);
+		return 2;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &pinned);
+	printf("lease taken and mapping pinned while the truncate waits\n");
+	if (read(p[0], &trunc_end, sizeof(trunc_end)) != sizeof(trunc_end) ||
+	    waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 2;
+	err = WEXITSTATUS(status);
+	pthread_join(t_reader, NULL);
+	printf("truncate: %s, %ld ms after the pin, %ld ms before the read\n",
+	       err ? strerror(err) : "done", ms_between(&pinned, &trunc_end),
+	       ms_between(&trunc_end, &read_end));
+	if (err != ETXTBSY || ms_between(&trunc_end, &read_end) < 1000) {
+		fprintf(stderr, "FAIL: the waiting truncate did not fail with ETXTBSY at the pin\n");
+		return 1;
+	}
+	if (ioctl(gup, PIN_LONGTERM_TEST_STOP) || fcntl(fd, F_SETLEASE, F_UNLCK) ||
+	    truncate(path, 0)) {
+		fprintf(stderr, "FAIL: unpin, F_UNLCK or truncate after: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	close(gup);
+	printf("after the unpin and F_UNLCK, truncate succeeded\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct timespec trunc_end;
 	struct statx stx;
-	pthread_t t;
 	long early;
 	int fd, i, n = -1;
 	char *dev;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: odirect_truncate FILE SLOWDEV\n");
+	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "pin"))) {
+		fprintf(stderr, "usage: odirect_truncate FILE SLOWDEV [pin]\n");
 		return 2;
 	}
 	dev = basename(strdup(argv[2]));
@@ -90,7 +174,7 @@ int main(int argc, char **argv)
 	if (map == MAP_FAILED)
 		return 2;
 	memset(map, 0xab, LEN);	/* allocate the blocks */
-	if (pthread_create(&t, NULL, reader, NULL))
+	if (pthread_create(&t_reader, NULL, reader, NULL))
 		return 2;
 	for (i = 0; i < 1000 && (n = inflight(dev)) == 0; i++)
 		usleep(10000);
@@ -99,12 +183,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	printf("O_DIRECT read into the DAX mapping is in flight on %s\n", dev);
+	if (argc == 4)
+		return pin_while_waiting(argv[1], fd);
 	if (truncate(argv[1], 0)) {
 		perror("truncate");
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &trunc_end);
-	pthread_join(t, NULL);
+	pthread_join(t_reader, NULL);
 	early = (read_end.tv_sec - trunc_end.tv_sec) * 1000 +
 		(read_end.tv_nsec - trunc_end.tv_nsec) / 1000000;
 	printf("truncate returned %ld ms before the read\n", early);

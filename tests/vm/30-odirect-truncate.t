@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Transient pins keep working: a truncate of a DAX file whose page is the
-# target of an in-flight O_DIRECT read waits for the read, then succeeds.
+# target of an in-flight O_DIRECT read waits for the read, then succeeds;
+# but fails with ETXTBSY as soon as the page gets pinned under a lease.
 # The slow device is a null_blk instance completing each I/O after 2 s.
 . /usr/libexec/fsdax/lib.sh
 
@@ -17,6 +18,8 @@ dev=/dev/slow
 for m in "$DAX_EXT4" "$DAX_XFS"; do
 	ok "$m: truncate waits for an in-flight O_DIRECT read into the DAX mapping" \
 		odirect_truncate "$m/odt" "$dev"
+	ok "$m: a truncate waiting so fails with ETXTBSY once the page is pinned under a lease" \
+		odirect_truncate "$m/odt" "$dev" pin
 done
 echo 0 >$nb/power
 rmdir $nb
