@@ -86,6 +86,11 @@ static int inflight(const char *dev)
 	return r;
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;	/* only interrupts read() */
+}
+
 static long ms_between(const struct timespec *a, const struct timespec *b)
 {
 	return (b->tv_sec - a->tv_sec) * 1000 +
@@ -123,8 +128,17 @@ static int pin_while_waiting(const char *path, int fd)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &pinned);
 	printf("lease taken and mapping pinned while the truncate waits\n");
-	if (read(p[0], &trunc_end, sizeof(trunc_end)) != sizeof(trunc_end) ||
-	    waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+	/* Without the wake-up the truncate waits until the unpin: for ever. */
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
+	alarm(8);
+	if (read(p[0], &trunc_end, sizeof(trunc_end)) != sizeof(trunc_end)) {
+		fprintf(stderr, "FAIL: the truncate still waits 8 s after the pin\n");
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return 1;
+	}
+	alarm(0);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return 2;
 	err = WEXITSTATUS(status);
 	pthread_join(t_reader, NULL);
