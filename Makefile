@@ -22,8 +22,11 @@ check:
 bench:
 	@scripts/bench
 
+# The debug kernel is slow: a longer stress run (70-stress.t) to get as many
+# operations through KASAN, lockdep and kmemleak as the normal kernel does.
 check-debug:
-	@scripts/build-kernel --debug >/dev/null && scripts/run-tests --debug
+	@scripts/build-kernel --debug >/dev/null && \
+		STRESS_SECONDS=$${STRESS_SECONDS:-60} scripts/run-tests --debug
 
 tree:
 	@scripts/tree
