@@ -22,6 +22,16 @@ ok() {
 }
 
 
+# pins_balanced: every FOLL_PIN pin taken so far was released (the per-CPU
+# vmstat deltas folded first, or they drift by a few).
+pins_balanced() {
+	echo 1 >/proc/sys/vm/stat_refresh
+	a=$(grep '^nr_foll_pin_acquired ' /proc/vmstat | cut -d' ' -f2)
+	r=$(grep '^nr_foll_pin_released ' /proc/vmstat | cut -d' ' -f2)
+	echo "acquired $a released $r"
+	[ -n "$a" ] && [ "$a" = "$r" ]
+}
+
 # finish: print the plan; exit 0 only if every check passed.
 finish() {
 	echo "1..$n"

@@ -24,17 +24,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include "memspec.h"
-
-#define GUP_TEST	"/sys/kernel/debug/gup_test"
-#define PIN_LONGTERM_TEST_START	_IOW('g', 7, struct pin_longterm_test)
-#define FLAG_WRITE	1
-#define FLAG_OWNER	4
-
-struct pin_longterm_test {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t flags;
-};
+#include "gup_test.h"
 
 static unsigned long calls, granted, bad;
 

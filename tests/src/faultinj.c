@@ -20,19 +20,9 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include "memspec.h"
+#include "gup_test.h"
 
-#define GUP_TEST	"/sys/kernel/debug/gup_test"
-#define PIN_LONGTERM_TEST_START	_IOW('g', 7, struct pin_longterm_test)
-#define PIN_LONGTERM_TEST_STOP	_IO('g', 8)
-#define FLAG_WRITE	1
-#define FLAG_OWNER	4
 #define LEN		(2UL << 20)
-
-struct pin_longterm_test {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t flags;
-};
 
 enum { S_OPEN, S_LEASE, S_GUPOPEN, S_PIN, S_REG, S_SHOW, NSTEPS };
 static const char *const step_name[NSTEPS] = {

@@ -39,20 +39,13 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "gup_test.h"
 
 #define LEN 65536
 #ifndef F_LAYOUT
 #define F_LAYOUT	0x100
 #define F_EXCLUSIVE	0x200
 #endif
-#define PIN_LONGTERM_TEST_START	_IOW('g', 7, struct pin_longterm_test)
-#define PIN_LONGTERM_TEST_STOP	_IO('g', 8)
-
-struct pin_longterm_test {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t flags;
-};
 
 static atomic_int read_done;
 static struct timespec read_end;
@@ -103,7 +96,7 @@ static long ms_between(const struct timespec *a, const struct timespec *b)
  */
 static int pin_while_waiting(const char *path, int fd)
 {
-	struct pin_longterm_test a = { (uintptr_t)map, LEN, 1 | 4 };
+	struct pin_longterm_test a = { (uintptr_t)map, LEN, FLAG_WRITE | FLAG_OWNER };
 	struct timespec pinned, trunc_end;
 	int p[2], gup, status, err;
 	pid_t pid;
@@ -119,7 +112,7 @@ static int pin_while_waiting(const char *path, int fd)
 		_exit(err);
 	}
 	usleep(300000);	/* the truncate is waiting for the page by now */
-	gup = open("/sys/kernel/debug/gup_test", O_RDWR);
+	gup = open(GUP_TEST, O_RDWR);
 	if (gup < 0 || fcntl(fd, F_SETLEASE, F_LAYOUT | F_EXCLUSIVE) ||
 	    ioctl(gup, PIN_LONGTERM_TEST_START, &a)) {
 		perror("lease and pin");

@@ -34,19 +34,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include "memspec.h"
+#include "gup_test.h"
 
-#define GUP_TEST	"/sys/kernel/debug/gup_test"
-#define PIN_LONGTERM_TEST_START	_IOW('g', 7, struct pin_longterm_test)
-#define PIN_LONGTERM_TEST_STOP	_IO('g', 8)
-#define FLAG_WRITE	1
-#define FLAG_OWNER	4
 #define MAX_REPS	64
-
-struct pin_longterm_test {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t flags;
-};
 
 static long long now_ns(void)
 {

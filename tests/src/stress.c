@@ -26,23 +26,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include "memspec.h"
-
-#define GUP_TEST	"/sys/kernel/debug/gup_test"
-#define PIN_LONGTERM_TEST_START	_IOW('g', 7, struct pin_longterm_test)
-#define PIN_LONGTERM_TEST_STOP	_IO('g', 8)
-#define FLAG_WRITE	1
-#define FLAG_OWNER	4
+#include "gup_test.h"
 
 #define NFILES		4
 #define FILE_SIZE	(8UL << 20)
 #define NSLOTS		6
 #define MAXPROC		16
-
-struct pin_longterm_test {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t flags;
-};
 
 enum op { OP_LEASE, OP_UNLCK, OP_PIN, OP_REG, OP_RELEASE, OP_TRUNC,
 	  OP_PUNCH, OP_FORK, OP_CHILD, NOPS };

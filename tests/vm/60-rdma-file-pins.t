@@ -9,14 +9,6 @@
 . /usr/libexec/fsdax/lib.sh
 M=1048576
 
-pins_balanced() {
-	echo 1 >/proc/sys/vm/stat_refresh
-	a=$(grep '^nr_foll_pin_acquired ' /proc/vmstat | cut -d' ' -f2)
-	r=$(grep '^nr_foll_pin_released ' /proc/vmstat | cut -d' ' -f2)
-	echo "acquired $a released $r"
-	[ -n "$a" ] && [ "$a" = "$r" ]
-}
-
 # kill_holder DEV FILE kill-low|kill-high: a process registers FILE under
 # its lease, is SIGKILLed; nothing may be left behind.
 kill_holder() {
