@@ -22,6 +22,16 @@ ok() {
 }
 
 
+# wait_for FILE TEXT: until FILE has a line with TEXT (10 s at most).
+wait_for() {
+	i=0
+	until grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -le 100 ] || return 1
+		sleep 0.1
+	done
+}
+
 # pins_balanced: every FOLL_PIN pin taken so far was released (the per-CPU
 # vmstat deltas folded first, or they drift by a few).
 pins_balanced() {

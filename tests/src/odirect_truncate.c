@@ -40,12 +40,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "gup_test.h"
+#include "memspec.h"
 
 #define LEN 65536
-#ifndef F_LAYOUT
-#define F_LAYOUT	0x100
-#define F_EXCLUSIVE	0x200
-#endif
 
 static atomic_int read_done;
 static struct timespec read_end;

@@ -36,16 +36,6 @@ ok "nobody cannot read root's file_pins (EACCES)" sh -c "
 ok "root's file is still truncatable" /usr/bin/truncate -s 0 "$f"
 rm -f "$f"
 
-# wait_for FILE TEXT: until FILE has a line with TEXT (10 s at most).
-wait_for() {
-	i=0
-	until grep -q "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -le 100 ] || return 1
-		sleep 0.1
-	done
-}
-
 # Unmount with a live MR, and with the lease orphaned (file closed and
 # unmapped, the MR keeps it): refused with EBUSY, as for any file in use,
 # and fine once the MR is gone.
