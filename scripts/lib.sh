@@ -44,9 +44,12 @@ need_pkgs() {
 		"${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
 }
 
-# Version of the base package that is installed (empty if none).
+# Version of the base package that is installed (empty if none, also when
+# dpkg knows the package only as removed or half-installed). Never fails:
+# callers run under set -e.
 base_installed_version() {
-	dpkg-query -W -f='${Version}' "$BASE_PKG" 2>/dev/null
+	dpkg-query -W -f='${db:Status-Abbrev} ${Version}\n' "$BASE_PKG" 2>/dev/null |
+		sed -n 's/^ii  *//p' || true
 }
 
 # Tag naming the base commit for a package version.
