@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # The two commands: `make demo` and `make check`. See README.md.
-.PHONY: demo check check-debug bench tree export kernel kernel-base initramfs static help clean
+.PHONY: demo check check-fresh demo-fresh check-debug bench tree export kernel kernel-base initramfs static help clean
 
 help:
 	@echo "make demo        build and boot the patched kernel, show the feature"
 	@echo "make check       static checks + every VM test; ends with 'N passed, N failed'"
+	@echo "make check-fresh make check on a pristine Debian root (a new machine; CI runs it)"
+	@echo "make demo-fresh  make demo the same way"
 	@echo "make tree        materialize build/linux (base + series)"
 	@echo "make export      write build/linux's commits back to series/"
 	@echo "make kernel      build the patched kernel (kernel-base: the unpatched one)"
@@ -18,6 +20,12 @@ demo:
 
 check:
 	@scripts/check
+
+check-fresh:
+	@scripts/fresh-machine check
+
+demo-fresh:
+	@scripts/fresh-machine demo
 
 bench:
 	@scripts/bench

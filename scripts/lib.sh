@@ -27,6 +27,13 @@ export T0
 say() { printf '[%4ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# Record how long a phase took (seconds since START) in $FSDAX_TIMES, when
+# set (scripts/fresh-machine adds them up): "PHASE SECONDS" per line.
+timing() {	# timing PHASE START
+	[ -n "${FSDAX_TIMES:-}" ] || return 0
+	echo "$1 $(($(date +%s) - $2))" >>"$FSDAX_TIMES"
+}
+
 # Install Debian packages that are missing (by package name).
 need_pkgs() {
 	local missing=() p
@@ -37,11 +44,13 @@ need_pkgs() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	say "apt: installing ${missing[*]}"
 	[ "$(id -u)" -eq 0 ] || die "need root to install: ${missing[*]}"
+	local t=$(date +%s)
 	if [ -z "$(find /var/lib/apt/lists -name '*Packages*' -newermt '-1 day' 2>/dev/null | head -1)" ]; then
 		apt-get update -qq >/dev/null || die "apt-get update failed"
 	fi
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		"${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+	timing apt-installs "$t"
 }
 
 # Version of the base package that is installed (empty if none, also when
@@ -83,4 +92,12 @@ run_logged() {
 build_stamp() {	# build_stamp TREE FRAGMENT...
 	local tree=$1; shift
 	{ cat "$@"; git -C "$tree" rev-parse HEAD 2>/dev/null; } | sha256sum | cut -c1-16
+}
+
+# Is TREE's bzImage up to date: built by build-kernel from the same fragments
+# and HEAD, and no source, Kconfig or Makefile newer than it?
+kernel_fresh() {	# kernel_fresh TREE FRAGMENT...
+	local tree=$1 k=$1/arch/x86/boot/bzImage
+	[ -f "$k" ] && [ "$(cat "$tree/.fsdax-build-stamp" 2>/dev/null)" = "$(build_stamp "$@")" ] &&
+		[ -z "$(find "$tree" -path "$tree/.git" -prune -o -newer "$k" \( -name '*.[ch]' -o -name 'Kconfig*' -o -name Makefile \) -print -quit)" ]
 }
