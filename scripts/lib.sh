@@ -95,9 +95,10 @@ build_stamp() {	# build_stamp TREE FRAGMENT...
 }
 
 # Is TREE's bzImage up to date: built by build-kernel from the same fragments
-# and HEAD, and no source, Kconfig or Makefile newer than it?
+# and HEAD, and no source, Kconfig or Makefile newer than it (tools/testing,
+# where the selftest builds write, is not part of the kernel)?
 kernel_fresh() {	# kernel_fresh TREE FRAGMENT...
 	local tree=$1 k=$1/arch/x86/boot/bzImage
 	[ -f "$k" ] && [ "$(cat "$tree/.fsdax-build-stamp" 2>/dev/null)" = "$(build_stamp "$@")" ] &&
-		[ -z "$(find "$tree" -path "$tree/.git" -prune -o -newer "$k" \( -name '*.[ch]' -o -name 'Kconfig*' -o -name Makefile \) -print -quit)" ]
+		[ -z "$(find "$tree" \( -path "$tree/.git" -o -path "$tree/tools/testing" \) -prune -o -newer "$k" \( -name '*.[ch]' -o -name 'Kconfig*' -o -name Makefile \) -print -quit)" ]
 }
