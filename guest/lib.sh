@@ -42,6 +42,42 @@ pins_balanced() {
 	[ -n "$a" ] && [ "$a" = "$r" ]
 }
 
+# race_delay MS: the tasks that wrote 1 to /proc/self/make-it-fail sleep MS
+# milliseconds at the kernel's layout_change_delay() point, right after the
+# first layout lease check of a layout change (CONFIG_LAYOUT_CHANGE_DELAY;
+# tests/src/layout_race.c). race_delay 0 turns it off.
+race_delay() {
+	d=/sys/kernel/debug/layout_change_delay
+	[ -d $d ] || { echo "$d is missing (CONFIG_LAYOUT_CHANGE_DELAY)"; return 1; }
+	if [ "$1" = 0 ]; then
+		echo 0 >$d/probability
+		return
+	fi
+	echo 100 >$d/probability
+	echo -1 >$d/times
+	echo 0 >$d/verbose
+	echo 0 >$d/space
+	echo 1 >$d/interval
+	echo Y >$d/task-filter
+	echo "$1" >$d/delay_ms
+}
+
+# mkfile PATH: 2 MiB of a pattern, written and synced.
+mkfile() {
+	rm -f "$1"
+	xfs_io -f -c "pwrite -S 0x5a 0 2m" -c "pwrite -S 0xa5 4096 4096" \
+		-c fsync "$1" >/dev/null
+}
+
+# no_skip COMMAND...: COMMAND succeeds and none of its TAP results is a SKIP
+# (a kselftest whose tests skip exits 0; here a skip is a failure).
+no_skip() {
+	nsout=$("$@" 2>&1)
+	nsrc=$?
+	echo "$nsout"
+	[ $nsrc -eq 0 ] && ! echo "$nsout" | grep -q "# SKIP"
+}
+
 # finish: print the plan; exit 0 only if every check passed.
 finish() {
 	echo "1..$n"

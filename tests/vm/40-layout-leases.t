@@ -5,7 +5,7 @@
 . /usr/libexec/fsdax/lib.sh
 
 ok "selftests/filelock/layout_leases on $DAX_EXT4 $DAX_XFS $EXT4 $XFS" \
-	/selftests/filelock/layout_leases "$DAX_EXT4" "$DAX_XFS" "$EXT4" "$XFS"
+	no_skip /selftests/filelock/layout_leases "$DAX_EXT4" "$DAX_XFS" "$EXT4" "$XFS"
 
 # /proc/locks and util-linux while a process holds both kinds.
 f=$DAX_EXT4/locks-file

@@ -6,7 +6,7 @@
 . /usr/libexec/fsdax/lib.sh
 
 ok "selftests/filelock/layout_pins on $DAX_EXT4 $DAX_XFS (+ $EXT4, $DEVDAX)" \
-	/selftests/filelock/layout_pins
+	no_skip /selftests/filelock/layout_pins
 
 # Pinned pages hold no lease after the tests: /proc/locks has no layout lease.
 ok "no layout lease left in /proc/locks" sh -c '! grep LAYOUT /proc/locks'
