@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pin_fsync FILE [pte] [rdma IP]
+ * pin_fsync FILE [pte]
  *
  * Durability of writes through a long-term pin of a DAX file: does an
  * fsync() after an fsync() still flush the CPU cache for the pinned pages?
@@ -37,13 +37,9 @@
  * every fault is a PTE fault and every entry 4 KiB (the default mapping
  * is 2 MiB aligned and gets PMD entries when the blocks are).
  *
- * "rdma IP" (only when built with -DPIN_FSYNC_RDMA, linked with -libverbs
- * -lrdmacm): instead of gup_test, the pin is an RDMA memory region over the
- * mapping, registered on the RDMA device of IP through RDMA CM, and between
- * fsync #1 and fsync #2 a child process RDMA-WRITEs a new pattern over the
- * whole region (rxe and siw write it with memcpy into the kernel mapping of
- * the pages). The mapping must show the pattern, and fsync #2 must write it
- * back: the case the fix is for. The unpin is ibv_dereg_mr().
+ * The pin stands for an RDMA memory region: rxe and siw write received data
+ * with memcpy into the kernel mapping of the pages, a NIC by DMA; neither
+ * faults, which is what a pin without CPU stores after fsync #1 models.
  *
  * Prints TAP ("ok N ..." / "not ok N ..." and "# " notes, then "1..N").
  * Exit 0 if every check passed, 1 if one failed, 2 on a setup error
@@ -269,266 +265,28 @@ static void *map_file(int fd, int pte)
 		    fd, 0);
 }
 
-#ifdef PIN_FSYNC_RDMA
-#include <arpa/inet.h>
-#include <infiniband/verbs.h>
-#include <rdma/rdma_cma.h>
-#include <signal.h>
-#include <time.h>
-
-#define PORT 7473
-
-struct region_info {
-	uint64_t addr;
-	uint32_t rkey;
-	uint32_t len;
-};
-
-static unsigned char rdma_pattern(size_t i)
-{
-	return (unsigned char)(i * 13 + (i >> 12) * 7 + 0xc3);
-}
-
-static struct rdma_cm_event *cm_wait(struct rdma_event_channel *ch,
-				     enum rdma_cm_event_type type)
-{
-	struct rdma_cm_event *ev;
-
-	if (rdma_get_cm_event(ch, &ev))
-		return NULL;
-	if (ev->event != type) {
-		fprintf(stderr, "rdma cm: got %s (status %d), wanted %s\n",
-			rdma_event_str(ev->event), ev->status,
-			rdma_event_str(type));
-		rdma_ack_cm_event(ev);
-		return NULL;
-	}
-	return ev;
-}
-
-static int cm_ack(struct rdma_event_channel *ch, enum rdma_cm_event_type type)
-{
-	struct rdma_cm_event *ev = cm_wait(ch, type);
-
-	return ev ? rdma_ack_cm_event(ev) : -1;
-}
-
-static void qp_attr(struct ibv_qp_init_attr *a, struct ibv_cq *cq)
-{
-	memset(a, 0, sizeof(*a));
-	a->send_cq = cq;
-	a->recv_cq = cq;
-	a->qp_type = IBV_QPT_RC;
-	a->sq_sig_all = 1;
-	a->cap.max_send_wr = 4;
-	a->cap.max_recv_wr = 4;
-	a->cap.max_send_sge = 1;
-	a->cap.max_recv_sge = 1;
-}
-
-/*
- * The peer: connects, waits for 'w' on @go, RDMA-WRITEs rdma_pattern()
- * over the whole region, answers 'd' on @done, waits for EOF on @go.
- */
-static int peer(struct sockaddr_in *sin, int go, int done)
-{
-	struct rdma_event_channel *ch = rdma_create_event_channel();
-	struct rdma_conn_param cp = { .initiator_depth = 1,
-				      .responder_resources = 1,
-				      .retry_count = 7 };
-	struct ibv_send_wr wr = { 0 }, *bad;
-	struct ibv_qp_init_attr attr;
-	struct rdma_cm_event *ev;
-	struct rdma_cm_id *id;
-	struct region_info ri;
-	struct ibv_sge sge;
-	struct ibv_wc wc;
-	struct ibv_mr *src;
-	struct ibv_cq *cq;
-	struct ibv_pd *pd;
-	unsigned char *a;
-	time_t end;
-	size_t i;
-	char c;
-	int got;
-
-	if (!ch || rdma_create_id(ch, &id, NULL, RDMA_PS_TCP) ||
-	    rdma_resolve_addr(id, NULL, (struct sockaddr *)sin, 5000) ||
-	    cm_ack(ch, RDMA_CM_EVENT_ADDR_RESOLVED) ||
-	    rdma_resolve_route(id, 5000) ||
-	    cm_ack(ch, RDMA_CM_EVENT_ROUTE_RESOLVED))
-		return 2;
-	a = malloc(LEN);
-	if (!a)
-		return 2;
-	for (i = 0; i < LEN; i++)
-		a[i] = rdma_pattern(i);
-	pd = ibv_alloc_pd(id->verbs);
-	cq = pd ? ibv_create_cq(id->verbs, 8, NULL, NULL, 0) : NULL;
-	src = cq ? ibv_reg_mr(pd, a, LEN, IBV_ACCESS_LOCAL_WRITE) : NULL;
-	if (!src)
-		return 2;
-	qp_attr(&attr, cq);
-	if (rdma_create_qp(id, pd, &attr) || rdma_connect(id, &cp))
-		return 2;
-	ev = cm_wait(ch, RDMA_CM_EVENT_ESTABLISHED);
-	if (!ev || ev->param.conn.private_data_len < sizeof(ri))
-		return 2;
-	memcpy(&ri, ev->param.conn.private_data, sizeof(ri));
-	rdma_ack_cm_event(ev);
-	if (read(go, &c, 1) != 1 || c != 'w')
-		return 2;
-	sge.addr = (uintptr_t)a;
-	sge.length = LEN;
-	sge.lkey = src->lkey;
-	wr.opcode = IBV_WR_RDMA_WRITE;
-	wr.sg_list = &sge;
-	wr.num_sge = 1;
-	wr.send_flags = IBV_SEND_SIGNALED;
-	wr.wr.rdma.remote_addr = ri.addr;
-	wr.wr.rdma.rkey = ri.rkey;
-	if (ibv_post_send(id->qp, &wr, &bad))
-		return 1;
-	end = time(NULL) + 20;
-	while ((got = ibv_poll_cq(cq, 1, &wc)) == 0 && time(NULL) < end)
-		usleep(100);
-	if (got != 1 || wc.status != IBV_WC_SUCCESS) {
-		fprintf(stderr, "peer: RDMA WRITE: %s\n",
-			got == 1 ? ibv_wc_status_str(wc.status) : "no completion");
-		return 1;
-	}
-	if (write(done, "d", 1) != 1)
-		return 2;
-	while (read(go, &c, 1) > 0)
-		;
-	return 0;
-}
-
-struct rdma_pin {
-	pid_t pid;
-	int go, done;
-	struct rdma_cm_id *id;
-	struct ibv_mr *mr;
-};
-
-/* Register @map as an MR on the device of @ip for a peer process. */
-static int rdma_pin(const char *ip, void *map, struct rdma_pin *rp)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(PORT) };
-	struct rdma_conn_param cp = { .initiator_depth = 1, .responder_resources = 1 };
-	struct rdma_event_channel *ch;
-	struct ibv_qp_init_attr attr;
-	struct rdma_cm_id *listen_id;
-	struct rdma_cm_event *ev;
-	struct region_info ri;
-	int go[2], done[2];
-	struct ibv_cq *cq;
-	struct ibv_pd *pd;
-
-	if (inet_pton(AF_INET, ip, &sin.sin_addr) != 1) {
-		errno = EINVAL;
-		return -1;
-	}
-	ch = rdma_create_event_channel();
-	if (!ch || rdma_create_id(ch, &listen_id, NULL, RDMA_PS_TCP) ||
-	    rdma_bind_addr(listen_id, (struct sockaddr *)&sin) ||
-	    rdma_listen(listen_id, 1) || pipe(go) || pipe(done))
-		return -1;
-	rp->pid = fork();
-	if (rp->pid < 0)
-		return -1;
-	if (!rp->pid) {
-		close(go[1]);
-		close(done[0]);
-		_exit(peer(&sin, go[0], done[1]));
-	}
-	close(go[0]);
-	close(done[1]);
-	rp->go = go[1];
-	rp->done = done[0];
-	ev = cm_wait(ch, RDMA_CM_EVENT_CONNECT_REQUEST);
-	if (!ev)
-		return -1;
-	rp->id = ev->id;
-	rdma_ack_cm_event(ev);
-	pd = ibv_alloc_pd(rp->id->verbs);
-	cq = pd ? ibv_create_cq(rp->id->verbs, 8, NULL, NULL, 0) : NULL;
-	rp->mr = cq ? ibv_reg_mr(pd, map, LEN, IBV_ACCESS_LOCAL_WRITE |
-				 IBV_ACCESS_REMOTE_WRITE) : NULL;
-	if (!rp->mr) {
-		rdma_reject(rp->id, NULL, 0);
-		return -1;
-	}
-	note("registered the mapping as an MR on %s: the pin",
-	     ibv_get_device_name(rp->id->verbs->device));
-	ri.addr = (uintptr_t)map;
-	ri.rkey = rp->mr->rkey;
-	ri.len = LEN;
-	cp.private_data = &ri;
-	cp.private_data_len = sizeof(ri);
-	qp_attr(&attr, cq);
-	if (rdma_create_qp(rp->id, pd, &attr) || rdma_accept(rp->id, &cp) ||
-	    cm_ack(ch, RDMA_CM_EVENT_ESTABLISHED))
-		return -1;
-	return 0;
-}
-
-/* The peer's RDMA WRITE over the whole region; 0 once it completed. */
-static int rdma_peer_write(struct rdma_pin *rp)
-{
-	char c;
-
-	if (write(rp->go, "w", 1) != 1 || read(rp->done, &c, 1) != 1)
-		return -1;
-	return 0;
-}
-
-static int rdma_unpin(struct rdma_pin *rp)
-{
-	int status, ret = ibv_dereg_mr(rp->mr);
-
-	close(rp->go);
-	if (waitpid(rp->pid, &status, 0) != rp->pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status))
-		note("the peer exited with status 0x%x", status);
-	rdma_destroy_qp(rp->id);
-	return ret;
-}
-#endif /* PIN_FSYNC_RDMA */
 
 int main(int argc, char **argv)
 {
 	struct pin_longterm_test pin = { 0 };
-	const char *path, *rdma_ip = NULL;
+	const char *path;
 	unsigned char *map, *buf;
 	int fd, gup = -1, pte = 0, i;
 	struct statx stx;
 	struct stat st;
 	struct wb wb;
 	long faults;
-#ifdef PIN_FSYNC_RDMA
-	struct rdma_pin rp = { 0 };
-	size_t j;
-#endif
 
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "pte"))
 			pte = 1;
-		else if (!strcmp(argv[i], "rdma") && i + 1 < argc)
-			rdma_ip = argv[++i];
 		else
 			break;
 	}
 	if (argc < 2 || i < argc) {
-		fprintf(stderr, "usage: pin_fsync FILE [pte] [rdma IP]\n");
+		fprintf(stderr, "usage: pin_fsync FILE [pte]\n");
 		return 2;
 	}
-#ifndef PIN_FSYNC_RDMA
-	if (rdma_ip) {
-		fprintf(stderr, "pin_fsync: built without RDMA (-DPIN_FSYNC_RDMA -libverbs -lrdmacm)\n");
-		return 2;
-	}
-#endif
 	path = argv[1];
 	pgsz = sysconf(_SC_PAGESIZE);
 	npages = LEN / pgsz;
@@ -572,19 +330,13 @@ int main(int argc, char **argv)
 	faults = store_faults(map, 1);
 	note("wrote every page through the mapping: %ld page faults", faults);
 
-	if (!rdma_ip) {
-		pin.addr = (uintptr_t)map;
-		pin.size = LEN;
-		pin.flags = FLAG_WRITE | FLAG_OWNER;
-		gup = open(GUP_TEST, O_RDWR);
-		if (gup < 0 || ioctl(gup, PIN_LONGTERM_TEST_START, &pin))
-			return setup_error("gup_test PIN_LONGTERM_TEST_START (write, owned)");
-		note("pinned the %zu pages long term for write (gup_test, owned)", npages);
-	}
-#ifdef PIN_FSYNC_RDMA
-	else if (rdma_pin(rdma_ip, map, &rp))
-		return setup_error("RDMA registration of the mapping");
-#endif
+	pin.addr = (uintptr_t)map;
+	pin.size = LEN;
+	pin.flags = FLAG_WRITE | FLAG_OWNER;
+	gup = open(GUP_TEST, O_RDWR);
+	if (gup < 0 || ioctl(gup, PIN_LONGTERM_TEST_START, &pin))
+		return setup_error("gup_test PIN_LONGTERM_TEST_START (write, owned)");
+	note("pinned the %zu pages long term for write (gup_test, owned)", npages);
 
 	if (fsync_traced(fd, &wb))
 		return setup_error("fsync #1");
@@ -592,23 +344,12 @@ int main(int argc, char **argv)
 	check(wb.covered == npages,
 	      "fsync #1 after CPU writes writes back all %zu pages", npages);
 
-#ifdef PIN_FSYNC_RDMA
-	if (rdma_ip) {
-		if (rdma_peer_write(&rp))
-			return setup_error("the peer's RDMA WRITE");
-		for (j = 0; j < LEN && map[j] == rdma_pattern(j); j++)
-			;
-		check(j == LEN, "the peer's RDMA WRITE of %lu bytes is in the mapping%s",
-		      LEN, j == LEN ? "" : " (a byte differs)");
-	}
-#endif
 	if (fsync_traced(fd, &wb))
 		return setup_error("fsync #2");
 	describe("fsync #2", &wb);
 	check(wb.covered == npages,
-	      "fsync #2, %s, still writes back all %zu pinned pages",
-	      rdma_ip ? "after the peer's RDMA WRITE and no CPU write" :
-	      "with no CPU write since #1", npages);
+	      "fsync #2, with no CPU write since #1, still writes back all %zu pinned pages",
+	      npages);
 	if (wb.covered != npages)
 		note("the entries were cleaned by fsync #1: what a device writes through the pin is never flushed");
 
@@ -625,11 +366,6 @@ int main(int argc, char **argv)
 	check(wb.covered == npages, "fsync #3, pinned, writes back all %zu pages",
 	      npages);
 
-#ifdef PIN_FSYNC_RDMA
-	if (rdma_ip)
-		check(!rdma_unpin(&rp), "ibv_dereg_mr: unpinned");
-	else
-#endif
 		check(!ioctl(gup, PIN_LONGTERM_TEST_STOP), "PIN_LONGTERM_TEST_STOP: unpinned");
 	check(!fcntl(fd, F_SETLEASE, F_UNLCK), "F_SETLEASE F_UNLCK");
 
