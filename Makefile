@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # The two commands: `make demo` and `make check`. See README.md.
-.PHONY: demo check check-fresh demo-fresh check-debug bench tree export kernel kernel-base initramfs static help clean
+.PHONY: demo check check-fresh demo-fresh check-debug check-fstests bench tree export kernel kernel-base initramfs static help clean
 
 help:
 	@echo "make demo        build and boot the patched kernel, show the feature"
@@ -13,6 +13,7 @@ help:
 	@echo "make static      checkpatch, apply and sparse checks only"
 	@echo "make bench       base vs patched under QEMU -icount: bench/results.md"
 	@echo "make check-debug every VM test on the debug kernel (KASAN, kmemleak, ...)"
+	@echo "make check-fstests fstests on ext4 and xfs DAX, base beside patched: fstests/RESULTS.md"
 	@echo "scripts/vm-run [--add PATH]... -- COMMAND   run COMMAND in the VM"
 
 demo:
@@ -35,6 +36,10 @@ bench:
 check-debug:
 	@scripts/build-kernel --debug >/dev/null && \
 		STRESS_SECONDS=$${STRESS_SECONDS:-60} scripts/run-tests --debug
+
+# Long (about 2 hours under TCG): not part of make check.
+check-fstests:
+	@scripts/check-fstests
 
 tree:
 	@scripts/tree

@@ -62,6 +62,12 @@ race_delay() {
 	echo "$1" >$d/delay_ms
 }
 
+# race_how U: how layout_race's holder treats its mapping, for a check's
+# name: U is "" (keeps it mapped) or -u (munmaps it before the change).
+race_how() {
+	if [ -n "$1" ]; then echo ", then unmaps"; else echo ", keeps it mapped"; fi
+}
+
 # mkfile PATH: 2 MiB of a pattern, written and synced.
 mkfile() {
 	rm -f "$1"

@@ -53,6 +53,30 @@ need_pkgs() {
 	timing apt-installs "$t"
 }
 
+# apt_sources ARRAY VAR WHO: the host's apt source files (one-line .list or
+# deb822 .sources) into the array ARRAY, and into VAR the archive of the
+# first Debian suite "bookworm" in them (the archive debootstrap takes).
+# Dies, naming WHO, when there is none: never a host name of our own.
+apt_sources() {
+	local -n files_=$1 uri_=$2
+	local f
+	files_=()
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && files_+=("$f")
+	done
+	[ ${#files_[@]} -gt 0 ] || die "$3: the host has no apt sources"
+	uri_=$(awk '
+		/^[ \t]*deb[ \t]/ { for (i = 2; i <= NF; i++) if ($i !~ /^\[/) break
+			if ($i ~ /\]$/) i++
+			if ($(i + 1) == "bookworm") { print $i; exit } }
+		/^Types:/ { uri = ""; suites = "" }
+		/^URIs:/ { uri = $2 }
+		/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") suites = 1 }
+		/^[ \t]*$/ { if (uri != "" && suites) { print uri; exit } uri = ""; suites = "" }
+		END { if (uri != "" && suites) print uri }' "${files_[@]}" | head -n1)
+	[ -n "$uri_" ] || die "$3: no 'bookworm' suite in ${files_[*]}"
+}
+
 # Version of the base package that is installed (empty if none, also when
 # dpkg knows the package only as removed or half-installed). Never fails:
 # callers run under set -e.

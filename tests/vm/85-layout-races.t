@@ -17,8 +17,7 @@ R=${RACE_ROUNDS:-2}
 for m in "$DAX_EXT4" "$DAX_XFS"; do
 	f=$m/race
 	for u in "" -u; do
-		how=${u:+", then unmaps"}
-		how=${how:-", keeps it mapped"}
+		how=$(race_how "$u")
 		mkfile "$f"
 		ok "$m: truncate racing a lease + pin$how: ETXTBSY, file intact" \
 			layout_race $u -n "$R" "$f" /usr/bin/truncate -s 4096 "$f"

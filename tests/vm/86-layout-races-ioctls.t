@@ -19,8 +19,7 @@ R=${RACE_ROUNDS:-2}
 # whose donor's lease counts as much as the original's.
 f=$DAX_EXT4/race
 for u in "" -u; do
-	how=${u:+", then unmaps"}
-	how=${how:-", keeps it mapped"}
+	how=$(race_how "$u")
 	mkfile "$f"
 	ok "ext4: EXT4_IOC_SWAP_BOOT racing a lease + pin$how: ETXTBSY, file intact" \
 		layout_race $u -n "$R" "$f" ext4_ioc swap-boot "$f"
@@ -61,8 +60,7 @@ ok "$DAX_EXT4 is mounted -o dax again" mount -t ext4 -o dax "$dev" "$DAX_EXT4"
 f=$DAX_XFS/race
 g=$DAX_XFS/race-other
 for u in "" -u; do
-	how=${u:+", then unmaps"}
-	how=${how:-", keeps it mapped"}
+	how=$(race_how "$u")
 	mkfile "$f"
 	rm -f "$g" && touch "$g"
 	ok "xfs: reflink from a file racing its lease + pin$how: ETXTBSY" \
@@ -101,8 +99,7 @@ if umount "$DAX_XFS" && mount -t xfs -o dax=inode "$dev" "$DAX_XFS"; then
 	*) set -- "" -u ;;
 	esac
 	for u in "$@"; do
-		how=${u:+", then unmaps"}
-		how=${how:-", keeps it mapped"}
+		how=$(race_how "$u")
 		ok "xfs dax=inode: exchange-range of a DAX file with a non-DAX file racing a lease + pin$how: ETXTBSY, file intact" \
 			layout_race $u -n "$R" "$f" exchange-range "$g"
 	done
