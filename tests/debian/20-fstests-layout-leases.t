@@ -29,10 +29,11 @@ patched() {
 		! grep ' notrun .*layout lease' /tmp/results.$1
 }
 
-# base FSTYP: each case is not run, for want of layout leases.
+# base FSTYP: no case runs, and those that apply to FSTYP are not run for
+# want of layout leases (on ext4 the clone case stops at reflink first).
 base() {
 	run "$1" || return 1
-	! grep -v ' notrun .*layout lease' /tmp/results.$1
+	! grep -v ' notrun ' /tmp/results.$1 && grep -q ' notrun .*layout lease' /tmp/results.$1
 }
 
 for fs in ext4 xfs; do
