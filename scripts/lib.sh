@@ -3,12 +3,27 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${FSDAX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fsdax-pin}
-BUILD=${FSDAX_BUILD:-$TOP/build}
+# BASE selects the kernel: 6.12 (the LTS, default) or mainline (the newest
+# linux-source Debian's archive serves, base/VERSION-mainline). Each has its
+# own series, pin and build directory (trees, initramfs, VM logs); they share
+# the base git cache and ccache.
+BASE=${BASE:-6.12}
+case $BASE in
+6.12)	BASE_FILE=$TOP/base/VERSION
+	BUILD=${FSDAX_BUILD:-$TOP/build}
+	SERIES=$TOP/series ;;
+mainline)
+	BASE_FILE=$TOP/base/VERSION-mainline
+	BUILD=${FSDAX_BUILD:-$TOP/build}/mainline
+	SERIES=$TOP/series-mainline ;;
+*)	printf 'error: BASE=%s: use 6.12 or mainline\n' "$BASE" >&2; exit 1 ;;
+esac
 KTREE=$BUILD/linux		# patched tree (base + series), built in place
 KBASE=$BUILD/linux-base		# unpatched tree, for benchmarks and comparisons
-SERIES=$TOP/series
-BASE_PKG=linux-source-6.12
-BASE_PIN=$(sed -n 's/^version=//p' "$TOP/base/VERSION")
+export BASE
+BASE_PKG=$(sed -n 's/^package=//p' "$BASE_FILE")
+BASE_PIN=$(sed -n 's/^version=//p' "$BASE_FILE")
+BASE_SUITE=$(sed -n 's/^suite=//p' "$BASE_FILE")	# empty: the host's own suites
 BASE_GIT=$CACHE/base.git
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
