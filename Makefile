@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # The two commands: `make demo` and `make check`. See README.md.
-.PHONY: demo check check-fresh demo-fresh check-debug check-fstests bench tree export kernel kernel-base initramfs static help clean
+.PHONY: demo check check-fresh demo-fresh check-debug check-fstests check-mainline static-mainline bench tree export kernel kernel-base initramfs static help clean
 
 help:
 	@echo "make demo        build and boot the patched kernel, show the feature"
@@ -14,6 +14,8 @@ help:
 	@echo "make bench       base vs patched under QEMU -icount: bench/results.md"
 	@echo "make check-debug every VM test on the debug kernel (KASAN, kmemleak, ...)"
 	@echo "make check-fstests fstests on ext4 and xfs DAX, base beside patched: fstests/RESULTS.md"
+	@echo "BASE=mainline    any target on the mainline series (series-mainline/, Linux 7.3)"
+	@echo "make check-mainline  make check BASE=mainline (static-mainline: its static checks only)"
 	@echo "scripts/vm-run [--add PATH]... -- COMMAND   run COMMAND in the VM"
 
 demo:
@@ -24,6 +26,14 @@ check:
 
 check-fresh:
 	@scripts/fresh-machine check
+
+# The mainline series (issue 16), for CI's fresh machine, which starts make
+# with a clean environment: the same as BASE=mainline make check / static.
+check-mainline:
+	@BASE=mainline scripts/check
+
+static-mainline:
+	@BASE=mainline scripts/check-static && BASE=mainline scripts/build-kernel >/dev/null
 
 demo-fresh:
 	@scripts/fresh-machine demo
