@@ -32,6 +32,19 @@ wait_for() {
 	done
 }
 
+# settle: wait until the ext4 mounts' background work is done (at most 10
+# min): the ext4lazyinit thread prefetches block bitmaps and zeroes inode
+# tables, and would otherwise run inside timed operations (make bench).
+# Under -icount sleep=off a sleeping guest costs no emulation time.
+settle() {
+	i=0
+	while grep -qx ext4lazyinit /proc/[0-9]*/comm 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -le 600 ] || { echo "settle: ext4lazyinit still runs" >&2; return 1; }
+		sleep 1
+	done
+}
+
 # pins_balanced: every FOLL_PIN pin taken so far was released (the per-CPU
 # vmstat deltas folded first, or they drift by a few).
 pins_balanced() {
