@@ -139,5 +139,6 @@ build_stamp() {	# build_stamp TREE FRAGMENT...
 kernel_fresh() {	# kernel_fresh TREE FRAGMENT...
 	local tree=$1 k=$1/arch/x86/boot/bzImage
 	[ -f "$k" ] && [ "$(cat "$tree/.fsdax-build-stamp" 2>/dev/null)" = "$(build_stamp "$@")" ] &&
+		! [ "$tree/.config" -nt "$k" ] &&
 		[ -z "$(find "$tree" \( -path "$tree/.git" -o -path "$tree/tools/testing" \) -prune -o -newer "$k" \( -name '*.[ch]' -o -name 'Kconfig*' -o -name Makefile \) -print -quit)" ]
 }
