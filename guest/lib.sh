@@ -32,6 +32,13 @@ wait_for() {
 	done
 }
 
+# blockdev_of NAMESPACE: the pmem block device of an fsdax namespace.
+blockdev_of() {
+	for b in /sys/block/pmem*; do
+		[ "$(cat "$b/device/namespace" 2>/dev/null)" = "$1" ] && echo "${b##*/}"
+	done
+}
+
 # settle: wait until the ext4 mounts' background work is done (at most 10
 # min): the ext4lazyinit thread prefetches block bitmaps and zeroes inode
 # tables, and would otherwise run inside timed operations (make bench).
@@ -43,18 +50,6 @@ settle() {
 		[ $i -le 600 ] || { echo "settle: ext4lazyinit still runs" >&2; return 1; }
 		sleep 1
 	done
-}
-
-# rdma_write_siw IP ARG...: rdma_write IP ARG..., once more if it failed on
-# siw because an RDMA READ never completed. siw on 7.3 loses one now and
-# then, on the unpatched base kernel as well (1 run in 3 of tests 00, 10 and
-# 20 there), whatever the memory; a second loss fails the check.
-rdma_write_siw() {
-	rdma_write "$@" >/tmp/rdma_write.out 2>&1 && { cat /tmp/rdma_write.out; return 0; }
-	cat /tmp/rdma_write.out
-	[ "$1" = "$SIW_IP" ] && grep -q "RDMA READ: no completion" /tmp/rdma_write.out || return 1
-	echo "siw lost an RDMA READ completion: once more"
-	rdma_write "$@"
 }
 
 # pins_balanced: every FOLL_PIN pin taken so far was released (the per-CPU

@@ -9,8 +9,8 @@
 for ip in "$RXE_IP" "$SIW_IP"; do
 	[ "$ip" = "$RXE_IP" ] && dev=rxe0 || dev=siw0
 	ok "$dev: RDMA WRITE + READ of 1 MiB into anonymous memory" \
-		rdma_write_siw "$ip" anon 1048576
+		rdma_write "$ip" anon 1048576
 	ok "$dev: RDMA WRITE + READ of 2 MiB into device-dax" \
-		rdma_write_siw "$ip" "devdax:$DEVDAX" 2097152
+		rdma_write "$ip" "devdax:$DEVDAX" 2097152
 done
 finish

@@ -51,7 +51,7 @@ for dev in "$RXE_DEV" "$SIW_DEV"; do
 		ok "$dev $dir: the same reg_mr run by layout-lease --exclusive succeeds" \
 			layout-lease --exclusive "$f" reg_mr "$dev" "file:$f" $M ok
 		ok "$dev $dir: RDMA WRITE + READ of 1 MiB into the leased file; read(2) shows it" \
-			rdma_write_siw "$ip" "leased:$f" $M
+			rdma_write "$ip" "leased:$f" $M
 		for order in kill-low kill-high; do
 			ok "$dev $dir: SIGKILL of the registering process ($order lease fd)" \
 				kill_holder "$dev" "$f" $order

@@ -8,7 +8,9 @@
 # held at the kernel's layout_change_delay() point after its first lease
 # check while another process takes F_LAYOUT | F_EXCLUSIVE and pins the
 # file's mapping (and with -u unmaps it): it must fail with ETXTBSY and
-# leave the file as it was (tests/src/layout_race.c).
+# leave the file as it was (tests/src/layout_race.c). A reflink held after
+# it unmapped its source while the source's owner faults it in, leases it
+# and pins it for reading: the pin must be refused (tests/src/reflink_race.c).
 . /usr/libexec/fsdax/lib.sh
 
 ok "the layout_change_delay fault-injection point is set up" race_delay "${RACE_DELAY_MS:-300}"
@@ -71,6 +73,11 @@ for u in "" -u; do
 	ok "xfs: XFS_IOC_SWAPEXT racing a lease + pin$how: ETXTBSY, file intact" \
 		layout_race $u -n "$R" "$f" xfs_io -c "swapext $g" "$f"
 done
+# A read fault on the source while its extents are being shared must not
+# leave a page that a pin under the source's lease alone accepts.
+mkfile "$f"
+ok "xfs: a read pin under the lease of a reflink source racing the sharing of its extents: refused (EOPNOTSUPP)" \
+	reflink_race -n "$R" "$f" "$g"
 rm -f "$f" "$g"
 
 # Exchange-range between a DAX and a non-DAX file (dax=inode): the DAX

@@ -31,13 +31,6 @@ if [ ! -e /sys/bus/nd/devices/$ns ]; then
 	exit
 fi
 
-# blockdev_of NAMESPACE: the pmem block device of an fsdax namespace.
-blockdev_of() {
-	for b in /sys/block/pmem*; do
-		[ "$(cat "$b/device/namespace" 2>/dev/null)" = "$1" ] && echo "${b##*/}"
-	done
-}
-
 # start_holder: an RDMA memory region (rxe) over $f under the registering
 # process's unbreakable layout lease; it obeys commands written to fd 3.
 start_holder() {

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * reflink_pin DIR read|write|odirect [DEV]
+ *
+ * Pins of a PTE-mapped (16 KiB) file on xfs -o dax whose blocks are shared
+ * with a clone (FICLONE). The file is mapped MAP_SHARED and its pages are
+ * read-faulted first, so they are mapped read-only and GUP-fast gives up.
+ * A DAX page of a shared block carries PAGE_MAPPING_DAX_SHARED in ->mapping
+ * (6.12), which has the anon bit: GUP's checks for shared anonymous pages
+ * must not see it.
+ *
+ *   read   the owned long-term read pin of gup_test under the file's
+ *          F_LAYOUT | F_EXCLUSIVE lease: must fail with EOPNOTSUPP (a
+ *          shared block), within 10 s (GUP used to retry an unshare fault
+ *          that a shared mapping ignores, for ever)
+ *   write  the same, pinned for writing: EOPNOTSUPP (the copy-on-write
+ *          fault gives the file a block of its own, still marked shared)
+ *   odirect  an O_DIRECT read from DEV into the mapping, no lease (what any
+ *          program may do, on any kernel): must succeed, and the file then
+ *          holds DEV's data while the clone keeps the old data
+ *
+ * Exit 0 if the check passed, 1 if not, 2 on setup errors.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/fs.h>
+#include "gup_test.h"
+#include "memspec.h"
+
+#define LEN	(16 << 10)
+
+static void die_setup(const char *what)
+{
+	fprintf(stderr, "setup: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static int is_pattern(const char *buf, int c)
+{
+	size_t i;
+
+	for (i = 0; i < LEN; i++)
+		if (buf[i] != (char)c)
+			return 0;
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	char a[4096], b[4096], buf[LEN];
+	struct pin_longterm_test pin = { 0, LEN, FLAG_OWNER };
+	const char *mode;
+	int src, dst, gup, dev;
+	volatile char *p;
+	size_t i;
+
+	if (argc < 3 || (!strcmp(argv[2], "odirect") && argc != 4)) {
+		fprintf(stderr, "usage: reflink_pin DIR read|write|odirect [DEV]\n");
+		return 2;
+	}
+	mode = argv[2];
+	snprintf(a, sizeof(a), "%s/reflink_pin.src", argv[1]);
+	snprintf(b, sizeof(b), "%s/reflink_pin.clone", argv[1]);
+	unlink(a);
+	unlink(b);
+	src = open(a, O_RDWR | O_CREAT | O_EXCL, 0644);
+	memset(buf, 0x5a, LEN);
+	if (src < 0 || write(src, buf, LEN) != LEN || fsync(src))
+		die_setup(a);
+	dst = open(b, O_RDWR | O_CREAT | O_EXCL, 0644);
+	if (dst < 0 || ioctl(dst, FICLONE, src))
+		die_setup("FICLONE");
+	p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, src, 0);
+	if (p == MAP_FAILED)
+		die_setup("mmap");
+	for (i = 0; i < LEN; i += 4096)
+		(void)p[i];
+	alarm(10);	/* a GUP that loops: SIGALRM ends it, and the test */
+
+	if (!strcmp(mode, "odirect")) {
+		ssize_t n;
+
+		dev = open(argv[3], O_RDONLY | O_DIRECT);
+		if (dev < 0)
+			die_setup(argv[3]);
+		n = read(dev, (void *)p, LEN);
+		if (n != LEN) {
+			printf("FAIL: O_DIRECT read into the mapping: %s\n",
+			       n < 0 ? strerror(errno) : "short");
+			return 1;
+		}
+		if (pread(dev, buf, LEN, 0) != LEN)
+			die_setup("pread DEV");
+		if (memcmp((void *)p, buf, LEN)) {
+			printf("FAIL: the mapping does not hold what was read\n");
+			return 1;
+		}
+		if (pread(dst, buf, LEN, 0) != LEN || !is_pattern(buf, 0x5a)) {
+			printf("FAIL: the clone changed\n");
+			return 1;
+		}
+		printf("O_DIRECT into the reflinked mapping: done, the clone kept its data\n");
+		return 0;
+	}
+
+	gup = open(GUP_TEST, O_RDWR);
+	if (gup < 0)
+		die_setup(GUP_TEST);
+	if (fcntl(src, F_SETLEASE, F_LAYOUT | F_EXCLUSIVE))
+		die_setup("F_SETLEASE");
+	if (!strcmp(mode, "write"))
+		pin.flags |= FLAG_WRITE;
+	else if (strcmp(mode, "read"))
+		die_setup("mode");
+	pin.addr = (uintptr_t)p;
+	if (!ioctl(gup, PIN_LONGTERM_TEST_START, &pin)) {
+		printf("FAIL: a %s pin of blocks shared with a clone succeeded\n",
+		       mode);
+		return 1;
+	}
+	if (errno != EOPNOTSUPP) {
+		printf("FAIL: the %s pin failed with %s, not EOPNOTSUPP\n", mode,
+		       strerror(errno));
+		return 1;
+	}
+	alarm(0);
+	if (fcntl(src, F_SETLEASE, F_UNLCK))
+		die_setup("F_UNLCK");
+	if (pread(dst, buf, LEN, 0) != LEN || !is_pattern(buf, 0x5a)) {
+		printf("FAIL: the clone changed\n");
+		return 1;
+	}
+	printf("%s pin of a reflinked file: EOPNOTSUPP\n", mode);
+	close(gup);
+	munmap((void *)p, LEN);
+	close(src);
+	close(dst);
+	unlink(a);
+	unlink(b);
+	return 0;
+}
