@@ -1,16 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Taking a pmem namespace away under long-term pins of an xfs file, on a
-# namespace of its own (the fifth pmem region, made fsdax here). xfs with
-# the reverse-mapping btree is told before its DAX device goes
-# (xfs_dax_notify_failure(MF_MEM_PRE_REMOVE)): it freezes, drops the DAX
-# entries of its files in core and kills the processes that map them. A
-# page pinned long term keeps its entry, also a clean one (a read-only pin
-# of a file written with write(2) only): its block stays the file's until
-# the pin goes, the removal waits in memunmap_pages() for the pin, and the
-# kernel's pinned-block check (CONFIG_DEBUG_DAX_PINNED_BLOCKS) says nothing.
-# Like 95-pmem-unbind.t, the filesystem then stays mounted over the removed
-# device until the VM stops: nothing else may use this namespace after it.
+# Taking a pmem namespace away under a long-term pin of an xfs file, on a
+# namespace of its own (the fifth pmem region, 512 MiB as xfs needs 300,
+# made fsdax here). xfs with the reverse-mapping btree is told before its
+# DAX device goes (xfs_dax_notify_failure(MF_MEM_PRE_REMOVE)): it freezes,
+# drops the clean DAX entries of its files in core (the clean entry of a
+# page pinned for reading only too: its block stays the file's, and the
+# filesystem is shut down before any layout change could follow) and kills
+# the processes that map them. The removal then waits in memunmap_pages()
+# for the pin and returns once the holder is killed; the kernel's
+# pinned-block check (CONFIG_DEBUG_DAX_PINNED_BLOCKS) reports nothing freed
+# or moved. Like 95-pmem-unbind.t, the filesystem stays mounted over the
+# removed device until the VM stops: nothing else may use this namespace.
 . /usr/libexec/fsdax/lib.sh
 ns=namespace4.0
 mnt=/mnt/unbind-xfs
@@ -22,8 +23,7 @@ if [ ! -e /sys/bus/nd/devices/$ns ]; then
 	exit
 fi
 
-# no_pinned_report: the kernel reported no pinned page that lost its DAX
-# entry and no pinned block freed or moved.
+# no_pinned_report: the kernel reported no pinned block freed or moved.
 no_pinned_report() {
 	! dmesg | grep "DAX: pinned pfn"
 }
@@ -80,7 +80,7 @@ sleep 3
 ok "raw unbind of $dev ($drv) under the pin: xfs was told (pre-remove)" \
 	sh -c "dmesg | grep -q 'Device is about to be removed'"
 ok "the unbind still waits after 3 s, in memunmap_pages()" unbind_waits
-ok "the pinned page kept its DAX entry (no pinned-block report)" no_pinned_report
+ok "no pinned block freed or moved (no pinned-block report)" no_pinned_report
 kill -9 $holder
 exec 4>&-
 wait $holder
