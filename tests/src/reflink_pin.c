@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * reflink_pin DIR read|write|odirect [DEV]
+ * reflink_pin DIR read|write|odirect [DEV]|cow-neighbour
  *
  * Pins of a PTE-mapped (16 KiB) file on xfs -o dax whose blocks are shared
  * with a clone (FICLONE). The file is mapped MAP_SHARED and its pages are
@@ -18,6 +18,12 @@
  *   odirect  an O_DIRECT read from DEV into the mapping, no lease (what any
  *          program may do, on any kernel): must succeed, and the file then
  *          holds DEV's data while the clone keeps the old data
+ *   cow-neighbour  a 128 KiB file whose first block only is cloned; page 5,
+ *          not shared, is pinned for writing under the lease; a write of
+ *          block 0 copies it on write, and xfs preallocates copy-on-write
+ *          blocks around it (cowextsize, 32 blocks); a write of page 5 must
+ *          then go in place: page 5's block may not change (FIEMAP), since
+ *          the pinned block would be freed
  *
  * Exit 0 if the check passed, 1 if not, 2 on setup errors.
  */
@@ -31,6 +37,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <linux/fiemap.h>
 #include <linux/fs.h>
 #include "gup_test.h"
 #include "memspec.h"
@@ -43,14 +50,101 @@ static void die_setup(const char *what)
 	exit(2);
 }
 
-static int is_pattern(const char *buf, int c)
+static int is_pattern_n(const char *buf, int c, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < LEN; i++)
+	for (i = 0; i < n; i++)
 		if (buf[i] != (char)c)
 			return 0;
 	return 1;
+}
+
+static int is_pattern(const char *buf, int c)
+{
+	return is_pattern_n(buf, c, LEN);
+}
+
+/* The physical byte address of FD's block at OFF, or 0 (FIEMAP). */
+static unsigned long long phys_of(int fd, off_t off)
+{
+	struct {
+		struct fiemap fm;
+		struct fiemap_extent fe;
+	} f;
+
+	memset(&f, 0, sizeof(f));
+	f.fm.fm_start = off;
+	f.fm.fm_length = 4096;
+	f.fm.fm_flags = FIEMAP_FLAG_SYNC;
+	f.fm.fm_extent_count = 1;
+	if (ioctl(fd, FS_IOC_FIEMAP, &f.fm) || f.fm.fm_mapped_extents != 1)
+		return 0;
+	return f.fe.fe_physical + (off - f.fe.fe_logical);
+}
+
+/* cow-neighbour: see the top of this file. */
+static int cow_neighbour(const char *dir)
+{
+	struct pin_longterm_test pin = { 0, 4096, FLAG_OWNER | FLAG_WRITE };
+	struct file_clone_range r = { 0 };
+	char a[4096], b[4096], buf[128 << 10];
+	unsigned long long before, after;
+	int f, g, gup;
+	char *p;
+
+	snprintf(a, sizeof(a), "%s/cow_neighbour", dir);
+	snprintf(b, sizeof(b), "%s/cow_neighbour.clone", dir);
+	unlink(a);
+	unlink(b);
+	f = open(a, O_RDWR | O_CREAT | O_EXCL, 0644);
+	g = open(b, O_RDWR | O_CREAT | O_EXCL, 0644);
+	memset(buf, 0x5a, sizeof(buf));
+	if (f < 0 || g < 0 || write(f, buf, sizeof(buf)) != sizeof(buf) ||
+	    fsync(f))
+		die_setup(a);
+	r.src_fd = f;
+	r.src_length = 4096;
+	if (ioctl(g, FICLONERANGE, &r))
+		die_setup("FICLONERANGE");
+	gup = open(GUP_TEST, O_RDWR);
+	if (gup < 0)
+		die_setup(GUP_TEST);
+	if (fcntl(f, F_SETLEASE, F_LAYOUT | F_EXCLUSIVE))
+		die_setup("F_SETLEASE");
+	p = mmap(NULL, sizeof(buf), PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+	if (p == MAP_FAILED)
+		die_setup("mmap");
+	pin.addr = (uintptr_t)(p + 5 * 4096);
+	if (ioctl(gup, PIN_LONGTERM_TEST_START, &pin))
+		die_setup("pin of the unshared page 5");
+	before = phys_of(f, 5 * 4096);
+	memset(buf, 0xa5, 4096);
+	if (pwrite(f, buf, 4096, 0) != 4096)
+		die_setup("write of the shared block 0");
+	if (pwrite(f, buf, 4096, 5 * 4096) != 4096)
+		die_setup("write of the pinned block 5");
+	after = phys_of(f, 5 * 4096);
+	if (ioctl(gup, PIN_LONGTERM_TEST_STOP) || fcntl(f, F_SETLEASE, F_UNLCK))
+		die_setup("unpin");
+	if (!before || before != after) {
+		printf("FAIL: a write moved the pinned block 5 (%#llx, now %#llx)\n",
+		       before, after);
+		return 1;
+	}
+	if (pread(g, buf, 4096, 0) != 4096 || !is_pattern_n(buf, 0x5a, 4096)) {
+		printf("FAIL: the clone changed\n");
+		return 1;
+	}
+	printf("the pinned block 5 stayed in place (%#llx) through copy-on-write around it\n",
+	       before);
+	munmap(p, sizeof(buf));
+	close(gup);
+	close(f);
+	close(g);
+	unlink(a);
+	unlink(b);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -63,10 +157,12 @@ int main(int argc, char **argv)
 	size_t i;
 
 	if (argc < 3 || (!strcmp(argv[2], "odirect") && argc != 4)) {
-		fprintf(stderr, "usage: reflink_pin DIR read|write|odirect [DEV]\n");
+		fprintf(stderr, "usage: reflink_pin DIR read|write|odirect DEV|cow-neighbour\n");
 		return 2;
 	}
 	mode = argv[2];
+	if (!strcmp(mode, "cow-neighbour"))
+		return cow_neighbour(argv[1]);
 	snprintf(a, sizeof(a), "%s/reflink_pin.src", argv[1]);
 	snprintf(b, sizeof(b), "%s/reflink_pin.clone", argv[1]);
 	unlink(a);
