@@ -32,11 +32,13 @@ wait_for() {
 	done
 }
 
-# blockdev_of NAMESPACE: the pmem block device of an fsdax namespace.
+# blockdev_of NAMESPACE: the pmem block device of an fsdax namespace
+# (nothing if it has none; the status is 0 either way).
 blockdev_of() {
 	for b in /sys/block/pmem*; do
 		[ "$(cat "$b/device/namespace" 2>/dev/null)" = "$1" ] && echo "${b##*/}"
 	done
+	true
 }
 
 # settle: wait until the ext4 mounts' background work is done (at most 10
