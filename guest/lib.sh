@@ -41,6 +41,22 @@ blockdev_of() {
 	true
 }
 
+# start_unbind BDEV OUT: unbind the pmem device of block device BDEV from its
+# driver through sysfs, in the background, with the caller's descriptors 3
+# and 4 closed there; "unbind returned 0" (1 on failure) goes to OUT once
+# the write returns. Sets $dev, $drv and $ub (the background shell).
+start_unbind() {
+	dev=$(basename "$(readlink -f /sys/block/"$1"/device)")
+	drv=$(basename "$(readlink -f /sys/block/"$1"/device/driver)")
+	rm -f "$2"
+	(
+		exec 3>&- 4>&-
+		if echo "$dev" >"/sys/bus/nd/drivers/$drv/unbind"; then rc=0; else rc=1; fi
+		echo "unbind returned $rc" >"$2"
+	) &
+	ub=$!
+}
+
 # settle: wait until the ext4 mounts' background work is done (at most 10
 # min): the ext4lazyinit thread prefetches block bitmaps and zeroes inode
 # tables, and would otherwise run inside timed operations (make bench).

@@ -42,6 +42,7 @@
 #include <unistd.h>
 #include "gup_test.h"
 #include "memspec.h"
+#include "race.h"
 
 #define XFS_IOC_EXCHANGE_RANGE	_IOW('X', 129, struct xfs_exchange_range)
 struct xfs_exchange_range {
@@ -55,12 +56,6 @@ struct xfs_exchange_range {
 
 static const char *path;
 static size_t len;
-
-static void die_setup(const char *what)
-{
-	fprintf(stderr, "setup: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
 
 /* The holder: map and touch FILE, then lease, pin (and unmap) on request. */
 static pid_t start_holder(int munmap_after, int *go_w, int *done_r)
@@ -142,18 +137,12 @@ static int exchange_range(const char *file, const char *other)
 static pid_t start_change(char **cmd, int out)
 {
 	pid_t pid = fork();
-	int fd;
 
 	if (pid < 0)
 		die_setup("fork");
 	if (pid)
 		return pid;
-	dup2(out, 1);
-	dup2(out, 2);
-	fd = open("/proc/self/make-it-fail", O_WRONLY);
-	if (fd < 0 || write(fd, "1", 1) != 1)
-		_exit(3);
-	close(fd);
+	delayed_child_setup(out);
 	if (!strcmp(cmd[0], "exchange-range") && cmd[1])
 		_exit(exchange_range(path, cmd[1]));
 	execvp(cmd[0], cmd);
@@ -163,41 +152,11 @@ static pid_t start_change(char **cmd, int out)
 /* Is @pid sleeping in layout_change_delay()? -1 once it is gone. */
 static int in_delay(pid_t pid)
 {
-	char p[64], buf[4096];
-	ssize_t n;
-	int fd;
+	char buf[4096];
 
-	snprintf(p, sizeof(p), "/proc/%d/stack", pid);
-	fd = open(p, O_RDONLY);
-	if (fd < 0)
+	if (read_stack(pid, buf, sizeof(buf)))
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = 0;
-	/* layout_change_delay() tail-calls msleep(): its own frame is gone. */
 	return strstr(buf, "msleep+") != NULL;
-}
-
-static char *slurp(const char *file, size_t *n)
-{
-	struct stat st;
-	char *buf;
-	int fd = open(file, O_RDONLY);
-
-	if (fd < 0 || fstat(fd, &st))
-		return NULL;
-	buf = malloc(st.st_size + 1);
-	if (!buf || read(fd, buf, st.st_size) != st.st_size) {
-		close(fd);
-		free(buf);
-		return NULL;
-	}
-	close(fd);
-	buf[st.st_size] = 0;
-	*n = st.st_size;
-	return buf;
 }
 
 static int round_once(int round, int munmap_after, char **cmd,

@@ -41,14 +41,9 @@
 #include <linux/fs.h>
 #include "gup_test.h"
 #include "memspec.h"
+#include "race.h"
 
 #define LEN	(16 << 10)
-
-static void die_setup(const char *what)
-{
-	fprintf(stderr, "setup: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
 
 static int is_pattern_n(const char *buf, int c, size_t n)
 {

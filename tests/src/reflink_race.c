@@ -42,38 +42,10 @@
 #include <unistd.h>
 #include "gup_test.h"
 #include "memspec.h"
+#include "race.h"
 
 static const char *src, *dest;
 static size_t len;
-
-static void die_setup(const char *what)
-{
-	fprintf(stderr, "setup: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
-
-static char *slurp(const char *file, size_t *n)
-{
-	struct stat st;
-	char *buf;
-	int fd = open(file, O_RDONLY);
-
-	if (fd < 0 || fstat(fd, &st)) {
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	buf = malloc(st.st_size + 1);
-	if (!buf || read(fd, buf, st.st_size) != st.st_size) {
-		close(fd);
-		free(buf);
-		return NULL;
-	}
-	close(fd);
-	buf[st.st_size] = 0;
-	*n = st.st_size;
-	return buf;
-}
 
 /*
  * The holder: SRC mapped read-only, nothing faulted in. On "g": lease, read
@@ -136,18 +108,12 @@ static pid_t start_reflink(int out)
 {
 	char cmd[4096];
 	pid_t pid = fork();
-	int fd;
 
 	if (pid < 0)
 		die_setup("fork");
 	if (pid)
 		return pid;
-	dup2(out, 1);
-	dup2(out, 2);
-	fd = open("/proc/self/make-it-fail", O_WRONLY);
-	if (fd < 0 || write(fd, "1", 1) != 1)
-		_exit(3);
-	close(fd);
+	delayed_child_setup(out);
 	snprintf(cmd, sizeof(cmd), "reflink %s", src);
 	execlp("xfs_io", "xfs_io", "-c", cmd, dest, (char *)NULL);
 	_exit(127);
@@ -160,19 +126,10 @@ static pid_t start_reflink(int out)
  */
 static int in_remap_delay(pid_t pid)
 {
-	char p[64], buf[4096];
-	ssize_t n;
-	int fd;
+	char buf[4096];
 
-	snprintf(p, sizeof(p), "/proc/%d/stack", pid);
-	fd = open(p, O_RDONLY);
-	if (fd < 0)
+	if (read_stack(pid, buf, sizeof(buf)))
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = 0;
 	return strstr(buf, "msleep+") && strstr(buf, "xfs_file_remap_range+") &&
 	       !strstr(buf, "xfs_reflink_remap_prep+") &&
 	       !strstr(buf, "xfs_ilock2_io_mmap+");

@@ -174,15 +174,7 @@ ok "an MR over the leased file $f again" wait_for /tmp/holder.out "holding the r
 echo orphan >&3
 ok "the owner closes and unmaps the file" orphaned
 sync
-dev=$(basename "$(readlink -f /sys/block/"$bdev"/device)")
-drv=$(basename "$(readlink -f /sys/block/"$bdev"/device/driver)")
-rm -f /tmp/unbind.out
-(
-	exec 3>&-
-	if echo "$dev" >"/sys/bus/nd/drivers/$drv/unbind"; then rc=0; else rc=1; fi
-	echo "unbind returned $rc" >/tmp/unbind.out
-) &
-ub=$!
+start_unbind "$bdev" /tmp/unbind.out
 sleep 3
 ok "raw unbind of $dev ($drv) under the MR: still waiting after 3 s, in memunmap_pages()" unbind_waits
 ok "file-pins names the owner" owner_listed

@@ -67,15 +67,7 @@ ok "the holder closes and unmaps the file: only the pin keeps the lease" \
 	wait_for /tmp/holder4.out orphaned
 sync
 
-dev=$(basename "$(readlink -f /sys/block/"$bdev"/device)")
-drv=$(basename "$(readlink -f /sys/block/"$bdev"/device/driver)")
-rm -f /tmp/unbind4.out
-(
-	exec 4>&-
-	if echo "$dev" >"/sys/bus/nd/drivers/$drv/unbind"; then rc=0; else rc=1; fi
-	echo "unbind returned $rc" >/tmp/unbind4.out
-) &
-ub=$!
+start_unbind "$bdev" /tmp/unbind4.out
 sleep 3
 ok "raw unbind of $dev ($drv) under the pin: xfs was told (pre-remove)" \
 	sh -c "dmesg | grep -q 'Device is about to be removed'"

@@ -69,14 +69,7 @@ until in_window || [ $i -gt 100 ]; do
 done
 ok "the pinner sleeps between GUP and its pagemap reference" in_window
 
-dev=$(basename "$(readlink -f /sys/block/"$bdev"/device)")
-drv=$(basename "$(readlink -f /sys/block/"$bdev"/device/driver)")
-rm -f /tmp/unbind5.out
-(
-	if echo "$dev" >"/sys/bus/nd/drivers/$drv/unbind"; then rc=0; else rc=1; fi
-	echo "unbind returned $rc" >/tmp/unbind5.out
-) &
-ub=$!
+start_unbind "$bdev" /tmp/unbind5.out
 sleep 1
 ok "raw unbind of $dev ($drv) meanwhile: it waits for the pinner" unbind_waits
 wait $holder
