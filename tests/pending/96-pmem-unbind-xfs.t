@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # PENDING, not in tests/vm/ (not run by make check): it passes on the 6.12
-# series, but on the mainline series the unbind spins for ever in xfs's
-# pre-remove notification (kill_dax -> xfs_dax_notify_failure ->
-# xfs_dax_failure_fn -> mf_dax_kill_procs -> dax_lock_mapping_entry) with
-# the read-only pinned page; to be fixed, then moved back. Run it by hand:
+# series, but on 7.3 the unbind spins for ever in xfs's pre-remove
+# notification (kill_dax -> xfs_dax_notify_failure -> xfs_dax_failure_fn ->
+# mf_dax_kill_procs -> dax_lock_mapping_entry), pin or no pin, on the
+# unpatched 7.3.4 as well: a base bug, to be fixed or worked around, then
+# this test moves back. Run it by hand:
 #   scripts/vm-run --add tests/pending/96-pmem-unbind-xfs.t -- sh 96-pmem-unbind-xfs.t
 # Taking a pmem namespace away under a long-term pin of an xfs file, on a
 # namespace of its own (the fifth pmem region, 512 MiB as xfs needs 300,
