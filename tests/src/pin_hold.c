@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pin_hold [-r] FILE
+ * pin_hold [-k] [-r] FILE
  *
  * Holds a long-term pin of the whole of FILE (a file on a DAX filesystem)
  * under the process's unbreakable layout lease, through gup_test's owned
@@ -13,7 +13,11 @@
  *            ("orphaned")
  *   unpin    release the pin and the lease ("unpinned")
  * and exits at the end of its input (the pin goes with the gup_test file).
- * Exits 2 if the lease, the mapping or the pin fails.
+ * Exits 2 if the lease, the mapping or the pin fails; with -k, a failed pin
+ * is reported ("pin failed: ERROR"), the lease released, and the process
+ * then sleeps for ever with FILE still mapped, so that the mapping is never
+ * torn down (after a raw removal of the device, the test kernel's last
+ * step is a reboot, which tears down no process).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,20 +35,29 @@
 int main(int argc, char **argv)
 {
 	struct pin_longterm_test a = { 0, 0, FLAG_OWNER };
-	int ro = 0, fd, gup;
+	int ro = 0, keep = 0, fd, gup;
 	volatile char *p;
 	char line[64];
 	struct stat st;
 	size_t i;
 	int prot = PROT_READ | PROT_WRITE;
 
-	if (argc == 3 && !strcmp(argv[1], "-r")) {
-		ro = 1;
-		prot = PROT_READ;
-	} else if (argc != 2) {
-		fprintf(stderr, "usage: pin_hold [-r] FILE\n");
+	while (argc > 2 && argv[1][0] == '-') {
+		if (!strcmp(argv[1], "-r"))
+			ro = 1;
+		else if (!strcmp(argv[1], "-k"))
+			keep = 1;
+		else
+			break;
+		argv++;
+		argc--;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "usage: pin_hold [-k] [-r] FILE\n");
 		return 2;
 	}
+	if (ro)
+		prot = PROT_READ;
 	if (!ro)
 		a.flags |= FLAG_WRITE;
 	fd = open(argv[argc - 1], ro ? O_RDONLY : O_RDWR);
@@ -67,8 +80,16 @@ int main(int argc, char **argv)
 		(void)p[i];
 	a.addr = (uintptr_t)p;
 	if (ioctl(gup, PIN_LONGTERM_TEST_START, &a)) {
-		perror("pin_hold: PIN_LONGTERM_TEST_START");
-		return 2;
+		if (!keep) {
+			perror("pin_hold: PIN_LONGTERM_TEST_START");
+			return 2;
+		}
+		printf("pin failed: %s\n", strerror(errno));
+		fflush(stdout);
+		if (fcntl(fd, F_SETLEASE, F_UNLCK))
+			perror("pin_hold: F_UNLCK");
+		for (;;)
+			pause();
 	}
 	printf("pinned\n");
 	fflush(stdout);
