@@ -17,15 +17,10 @@
 #include <stdint.h>
 #include <sys/wait.h>
 #include <time.h>
+#include "cm.h"
 #include "memspec.h"
 
 #define PORT 7471
-
-struct region_info {
-	uint64_t addr;
-	uint32_t rkey;
-	uint32_t len;
-};
 
 static unsigned char pattern(size_t i)
 {
@@ -36,61 +31,6 @@ static unsigned char pattern(size_t i)
 static unsigned char first_pattern(size_t i)
 {
 	return (unsigned char)~pattern(i * 3);
-}
-
-static struct rdma_cm_event *wait_event(struct rdma_event_channel *ch,
-					enum rdma_cm_event_type type)
-{
-	struct rdma_cm_event *ev;
-
-	if (rdma_get_cm_event(ch, &ev)) {
-		perror("rdma_get_cm_event");
-		return NULL;
-	}
-	if (ev->event != type) {
-		fprintf(stderr, "rdma cm: got %s (status %d), wanted %s\n",
-			rdma_event_str(ev->event), ev->status,
-			rdma_event_str(type));
-		rdma_ack_cm_event(ev);
-		return NULL;
-	}
-	return ev;
-}
-
-static int wait_ack(struct rdma_event_channel *ch, enum rdma_cm_event_type type)
-{
-	struct rdma_cm_event *ev = wait_event(ch, type);
-
-	return ev ? rdma_ack_cm_event(ev) : -1;
-}
-
-static int poll_one(struct ibv_cq *cq, const char *what)
-{
-	struct ibv_wc wc;
-	time_t end = time(NULL) + 20;
-	int n;
-
-	while ((n = ibv_poll_cq(cq, 1, &wc)) == 0 && time(NULL) < end)
-		usleep(100);
-	if (n != 1 || wc.status != IBV_WC_SUCCESS) {
-		fprintf(stderr, "%s: %s\n", what,
-			n == 1 ? ibv_wc_status_str(wc.status) : "no completion");
-		return -1;
-	}
-	return 0;
-}
-
-static void qp_attr(struct ibv_qp_init_attr *a, struct ibv_cq *cq)
-{
-	memset(a, 0, sizeof(*a));
-	a->send_cq = cq;
-	a->recv_cq = cq;
-	a->qp_type = IBV_QPT_RC;
-	a->sq_sig_all = 1;
-	a->cap.max_send_wr = 4;
-	a->cap.max_recv_wr = 4;
-	a->cap.max_send_sge = 1;
-	a->cap.max_recv_sge = 1;
 }
 
 static int rdma_op(struct ibv_qp *qp, struct ibv_cq *cq, enum ibv_wr_opcode op,
