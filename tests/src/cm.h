@@ -7,6 +7,7 @@
 #ifndef FSDAX_TESTS_CM_H
 #define FSDAX_TESTS_CM_H
 #include <infiniband/verbs.h>
+#include <netinet/in.h>
 #include <rdma/rdma_cma.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,6 +76,52 @@ static inline void qp_attr(struct ibv_qp_init_attr *a, struct ibv_cq *cq)
 	a->cap.max_recv_wr = 4;
 	a->cap.max_send_sge = 1;
 	a->cap.max_recv_sge = 1;
+}
+
+/* A client's id on CH, its address and route to SIN resolved; NULL on error. */
+static inline struct rdma_cm_id *cm_resolve(struct rdma_event_channel *ch,
+					    struct sockaddr_in *sin)
+{
+	struct rdma_cm_id *id;
+
+	if (!ch || rdma_create_id(ch, &id, NULL, RDMA_PS_TCP))
+		return NULL;
+	if (rdma_resolve_addr(id, NULL, (struct sockaddr *)sin, 5000) ||
+	    wait_ack(ch, RDMA_CM_EVENT_ADDR_RESOLVED) ||
+	    rdma_resolve_route(id, 5000) ||
+	    wait_ack(ch, RDMA_CM_EVENT_ROUTE_RESOLVED))
+		return NULL;
+	return id;
+}
+
+/* A server's id on CH, listening on SIN; NULL on error, with a message. */
+static inline struct rdma_cm_id *cm_listen(struct rdma_event_channel *ch,
+					   struct sockaddr_in *sin)
+{
+	struct rdma_cm_id *id;
+
+	if (!ch || rdma_create_id(ch, &id, NULL, RDMA_PS_TCP) ||
+	    rdma_bind_addr(id, (struct sockaddr *)sin) || rdma_listen(id, 1)) {
+		perror("server listen");
+		return NULL;
+	}
+	return id;
+}
+
+/* The client's connection is up: the server's region in *RI; 0, or -1. */
+static inline int cm_established(struct rdma_event_channel *ch,
+				 struct region_info *ri)
+{
+	struct rdma_cm_event *ev = wait_event(ch, RDMA_CM_EVENT_ESTABLISHED);
+
+	if (!ev)
+		return -1;
+	if (ev->param.conn.private_data_len < sizeof(*ri)) {
+		rdma_ack_cm_event(ev);
+		return -1;
+	}
+	memcpy(ri, ev->param.conn.private_data, sizeof(*ri));
+	return rdma_ack_cm_event(ev);
 }
 
 #endif

@@ -78,7 +78,6 @@ static int client(struct sockaddr_in *sin, size_t len, int done)
 				      .responder_resources = 1,
 				      .retry_count = 7 };
 	struct ibv_qp_init_attr attr;
-	struct rdma_cm_event *ev;
 	struct rdma_cm_id *id;
 	struct region_info ri;
 	struct ibv_mr *src, *back;
@@ -87,11 +86,8 @@ static int client(struct sockaddr_in *sin, size_t len, int done)
 	unsigned char *a, *b;
 	size_t i;
 
-	if (!ch || rdma_create_id(ch, &id, NULL, RDMA_PS_TCP) ||
-	    rdma_resolve_addr(id, NULL, (struct sockaddr *)sin, 5000) ||
-	    wait_ack(ch, RDMA_CM_EVENT_ADDR_RESOLVED) ||
-	    rdma_resolve_route(id, 5000) ||
-	    wait_ack(ch, RDMA_CM_EVENT_ROUTE_RESOLVED))
+	id = cm_resolve(ch, sin);
+	if (!id)
 		return 2;
 	a = malloc(len);
 	b = calloc(1, len);
@@ -110,11 +106,8 @@ static int client(struct sockaddr_in *sin, size_t len, int done)
 		perror("client connect");
 		return 2;
 	}
-	ev = wait_event(ch, RDMA_CM_EVENT_ESTABLISHED);
-	if (!ev || ev->param.conn.private_data_len < sizeof(ri))
+	if (cm_established(ch, &ri))
 		return 2;
-	memcpy(&ri, ev->param.conn.private_data, sizeof(ri));
-	rdma_ack_cm_event(ev);
 	if (ri.len != len) {
 		fprintf(stderr, "server region is %u bytes, expected %zu\n", ri.len, len);
 		return 2;
@@ -247,10 +240,8 @@ int main(int argc, char **argv)
 	close(done[1]);
 
 	ch = rdma_create_event_channel();
-	if (!ch || rdma_create_id(ch, &listen_id, NULL, RDMA_PS_TCP) ||
-	    rdma_bind_addr(listen_id, (struct sockaddr *)&sin) ||
-	    rdma_listen(listen_id, 1)) {
-		perror("server listen");
+	listen_id = cm_listen(ch, &sin);
+	if (!listen_id) {
 		kill(pid, SIGKILL);
 		return 2;
 	}

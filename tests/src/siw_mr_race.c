@@ -51,7 +51,6 @@ static int client(struct sockaddr_in *sin, int out)
 				      .retry_count = 7 };
 	struct ibv_send_wr wr = { 0 }, *bad;
 	struct ibv_qp_init_attr attr;
-	struct rdma_cm_event *ev;
 	struct rdma_cm_id *id;
 	struct region_info ri;
 	struct ibv_sge sge;
@@ -61,11 +60,8 @@ static int client(struct sockaddr_in *sin, int out)
 	time_t end;
 	int n;
 
-	if (!ch || rdma_create_id(ch, &id, NULL, RDMA_PS_TCP) ||
-	    rdma_resolve_addr(id, NULL, (struct sockaddr *)sin, 5000) ||
-	    wait_ack(ch, RDMA_CM_EVENT_ADDR_RESOLVED) ||
-	    rdma_resolve_route(id, 5000) ||
-	    wait_ack(ch, RDMA_CM_EVENT_ROUTE_RESOLVED))
+	id = cm_resolve(ch, sin);
+	if (!id)
 		return 2;
 	pd = ibv_alloc_pd(id->verbs);
 	cq = pd ? ibv_create_cq(id->verbs, 8, NULL, NULL, 0) : NULL;
@@ -74,11 +70,8 @@ static int client(struct sockaddr_in *sin, int out)
 	qp_attr(&attr, cq);
 	if (rdma_create_qp(id, pd, &attr) || rdma_connect(id, &cp))
 		return 2;
-	ev = wait_event(ch, RDMA_CM_EVENT_ESTABLISHED);
-	if (!ev || ev->param.conn.private_data_len < sizeof(ri))
+	if (cm_established(ch, &ri))
 		return 2;
-	memcpy(&ri, ev->param.conn.private_data, sizeof(ri));
-	rdma_ack_cm_event(ev);
 
 	/* The server's MR as the local source: another context's, another PD. */
 	sge.addr = ri.addr;
@@ -171,10 +164,9 @@ int main(int argc, char **argv)
 	close(out[1]);
 
 	ch = rdma_create_event_channel();
-	if (!ch || rdma_create_id(ch, &listen_id, NULL, RDMA_PS_TCP) ||
-	    rdma_bind_addr(listen_id, (struct sockaddr *)&sin) ||
-	    rdma_listen(listen_id, 1))
-		die_setup("server listen");
+	listen_id = cm_listen(ch, &sin);
+	if (!listen_id)
+		return 2;
 	if (write(go[1], "g", 1) != 1)
 		die_setup("write");
 	ev = wait_event(ch, RDMA_CM_EVENT_CONNECT_REQUEST);
