@@ -71,3 +71,9 @@ static:
 
 clean:
 	rm -rf build
+
+# syzkaller on the patched kernel (tools/syzkaller/, about 2 h under TCG):
+# SYZKALLER_SNAPSHOT=<syzkaller git repository> make fuzz [FUZZ_MINUTES=120]
+.PHONY: fuzz
+fuzz:
+	@scripts/syzkaller

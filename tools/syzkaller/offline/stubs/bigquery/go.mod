@@ -1,0 +1,3 @@
+module cloud.google.com/go/bigquery
+
+go 1.24

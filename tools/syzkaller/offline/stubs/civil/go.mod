@@ -1,0 +1,3 @@
+module cloud.google.com/go/civil
+
+go 1.24
