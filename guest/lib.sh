@@ -57,6 +57,18 @@ start_unbind() {
 	ub=$!
 }
 
+# unbind_done OUT BDEV: the unbind start_unbind wrote OUT for returned 0
+# (10 s at most) and the block device BDEV is gone.
+unbind_done() {
+	wait_for "$1" "unbind returned 0" || { cat "$1"; return 1; }
+	[ ! -e /sys/block/"$2" ]
+}
+
+# released: no layout lease is left and every pin is released.
+released() {
+	! grep -q LAYOUT /proc/locks && pins_balanced
+}
+
 # settle: wait until the ext4 mounts' background work is done (at most 10
 # min): the ext4lazyinit thread prefetches block bitmaps and zeroes inode
 # tables, and would otherwise run inside timed operations (make bench).

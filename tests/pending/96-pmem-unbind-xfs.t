@@ -43,16 +43,6 @@ unbind_waits() {
 		grep -q memunmap_pages /proc/$ub/stack
 }
 
-# unbound: the unbind returned (10 s at most) and the block device is gone.
-unbound() {
-	wait_for /tmp/unbind4.out "unbind returned 0" || { cat /tmp/unbind4.out; return 1; }
-	[ ! -e /sys/block/"$bdev" ]
-}
-
-all_released() {
-	! grep -q LAYOUT /proc/locks && pins_balanced
-}
-
 ok "$ns made fsdax" sh -c "ndctl create-namespace -f -e $ns -m fsdax >/tmp/ns4.json"
 bdev=$(blockdev_of $ns)
 mkdir -p $mnt
@@ -83,7 +73,7 @@ ok "no pinned block freed or moved (no pinned-block report)" no_pinned_report
 kill -9 $holder
 exec 4>&-
 wait $holder
-ok "the holder is killed: the unbind returns, the block device is gone" unbound
+ok "the holder is killed: the unbind returns, the block device is gone" unbind_done /tmp/unbind4.out "$bdev"
 wait $ub
-ok "no layout lease left, every pin released" all_released
+ok "no layout lease left, every pin released" released
 finish

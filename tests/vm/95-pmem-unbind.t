@@ -135,12 +135,6 @@ unbind_waits() {
 		{ grep -q memunmap_pages /proc/$ub/stack || grep -q memunmap_pages /proc/$ub/wchan; }
 }
 
-# unbound: the unbind returned (10 s at most) and the block device is gone.
-unbound() {
-	wait_for /tmp/unbind.out "unbind returned 0" || { cat /tmp/unbind.out; return 1; }
-	[ ! -e /sys/block/"$bdev" ]
-}
-
 ok "$ns made fsdax" sh -c "ndctl create-namespace -f -e $ns -m fsdax >/tmp/ns.json"
 bdev=$(blockdev_of $ns)
 mkdir -p $mnt
@@ -181,7 +175,7 @@ ok "file-pins names the owner" owner_listed
 kill -9 $holder
 exec 3>&-
 wait $holder
-ok "the owner is killed: the unbind returns, the block device is gone" unbound
+ok "the owner is killed: the unbind returns, the block device is gone" unbind_done /tmp/unbind.out "$bdev"
 wait $ub
 ok "no lease, no pin left" owner_gone
 # $mnt stays mounted over the removed device: see the top.

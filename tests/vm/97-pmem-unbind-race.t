@@ -44,15 +44,6 @@ pin_refused() {
 	grep -q "pin failed: No such device or address" /tmp/holder5.out
 }
 
-unbound() {
-	wait_for /tmp/unbind5.out "unbind returned 0" || { cat /tmp/unbind5.out; return 1; }
-	[ ! -e /sys/block/"$bdev" ]
-}
-
-all_released() {
-	! grep -q LAYOUT /proc/locks && pins_balanced
-}
-
 ok "$ns made fsdax" sh -c "ndctl create-namespace -f -e $ns -m fsdax >/tmp/ns5.json"
 bdev=$(blockdev_of $ns)
 mkdir -p $mnt
@@ -77,8 +68,8 @@ start_unbind "$bdev" /tmp/unbind5.out
 sleep 1
 ok "raw unbind of $dev ($drv) meanwhile: it waits for the pinner" unbind_waits
 ok "the pin fails with ENXIO: the device is going away" pin_refused
-ok "then the unbind returns, the block device is gone" unbound
+ok "then the unbind returns, the block device is gone" unbind_done /tmp/unbind5.out "$bdev"
 wait $ub
 race_delay 0
-ok "no layout lease left, every pin released" all_released
+ok "no layout lease left, every pin released" released
 finish
