@@ -32,7 +32,7 @@ in_window() {
 }
 
 # unbind_waits: the unbinding shell has not returned; it waits in
-# memunmap_pages() for the memory hotplug lock the pinner holds.
+# memunmap_pages() for the pinner to leave its SRCU read section.
 unbind_waits() {
 	cat /proc/$ub/stack
 	[ ! -e /tmp/unbind5.out ] && grep -q memunmap_pages /proc/$ub/stack
