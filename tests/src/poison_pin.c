@@ -186,20 +186,25 @@ static void probe(char *victim)
 	probing = 0;
 }
 
-static int inject(uint64_t pfn)
+/* Another process (that does not map the file) poisons @pfn. */
+static int inject(uint64_t pfn, void *addr)
 {
 	int status, fd;
 	pid_t pid = fork();
 	char s[32];
 
 	if (!pid) {
+		munmap(addr, LEN);
 		fd = open("/sys/kernel/debug/hwpoison/corrupt-pfn", O_WRONLY);
 		if (fd < 0)
 			_exit(errno);
 		snprintf(s, sizeof(s), "%#llx", (unsigned long long)pfn);
 		_exit(write(fd, s, strlen(s)) < 0 ? errno : 0);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+	/* The SIGBUS comes meanwhile: SA_RESTART, and EINTR to be sure. */
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (pid < 0 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
 }
@@ -219,7 +224,7 @@ static struct ibv_context *open_dev(const char *name)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO | SA_RESTART };
 	char path[PATH_MAX], *victim;
 	struct ibv_context *ctx;
 	uint64_t phys, pfn;
@@ -271,7 +276,9 @@ int main(int argc, char **argv)
 	} else {
 		check(!prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0),
 		      "early kill asked for (PR_MCE_KILL_EARLY)");
-		i = inject(pfn);
+		i = inject(pfn, addr);
+		if (i)
+			printf("# corrupt-pfn: %s\n", i < 0 ? "no exit status" : strerror(i));
 		check(!i, "the pfn written to hwpoison/corrupt-pfn by another process");
 		for (i = 0; i < 100 && !bus_count; i++)
 			usleep(10000);

@@ -57,6 +57,8 @@ for fs in ext4 xfs; do
 		ok "$fs, $how: the kernel logged the memory failure as recovered" recovered
 	done
 done
+ok "xfs handled it through its reverse map (notify_failure), not the generic path" \
+	sh -c '! dmesg | grep "notify_failure() needs rmapbt"'
 ok "no layout lease left, every pin released" released
 ok "the oracle reported no pinned block freed or moved" \
 	sh -c '! dmesg | grep "DAX: pinned"'
