@@ -29,60 +29,11 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include "filetest.h"
+#include "ibdev.h"
 #include "memspec.h"		/* F_LAYOUT, F_EXCLUSIVE */
 
 #define LEN	(1UL << 20)
-
-static int n, fails;
-
-static void check(int cond, const char *what)
-{
-	n++;
-	if (!cond)
-		fails++;
-	printf("%sok %d %s\n", cond ? "" : "not ", n, what);
-	fflush(stdout);
-}
-
-static int err_of(int ret)
-{
-	return ret == -1 ? errno : ret;
-}
-
-/* Run @op on @path in a child process: 0 or its errno. */
-static int in_child(const char *path, int punch)
-{
-	int status, fd;
-	pid_t pid = fork();
-
-	if (!pid) {
-		if (!punch)
-			_exit(err_of(truncate(path, 0)));
-		fd = open(path, O_RDWR);
-		_exit(fd < 0 ? errno : err_of(fallocate(fd,
-			FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096)));
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-static int file_pins_show(const char *path)
-{
-	char buf[8192], want[PATH_MAX + 2];
-	ssize_t len;
-	int fd = open("/proc/self/file_pins", O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len < 0)
-		return 0;
-	buf[len] = '\0';
-	snprintf(want, sizeof(want), "\t%s\n", path);
-	return strstr(buf, "/dev/infiniband/uverbs") && strstr(buf, want);
-}
 
 /*
  * A child that inherited the uverbs fd, and a process that received it by
@@ -139,19 +90,6 @@ static int pins_follow_the_fd(int uverbs_fd, const char *path)
 	return ok;
 }
 
-static struct ibv_context *open_dev(const char *name)
-{
-	struct ibv_device **list;
-	struct ibv_context *ctx = NULL;
-	int i, nd;
-
-	list = ibv_get_device_list(&nd);
-	for (i = 0; list && i < nd; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), name))
-			ctx = ibv_open_device(list[i]);
-	return ctx;
-}
-
 static struct ibv_mr *reg(struct ibv_pd *pd, void *addr)
 {
 	return ibv_reg_mr(pd, addr, LEN, IBV_ACCESS_LOCAL_WRITE |
@@ -192,17 +130,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	ctx = open_dev(argv[1]);
-	pd = ctx ? ibv_alloc_pd(ctx) : NULL;
-	fd = open(path, O_RDWR);
-	if (!pd || fd < 0) {
-		fprintf(stderr, "mr_lease: no device %s or %s: %s\n", argv[1],
-			path, strerror(errno));
-		return 2;
-	}
-	addr = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (addr == MAP_FAILED)
-		return 2;
+	addr = open_pd_map("mr_lease", argv[1], path, LEN, &ctx, &pd, &fd);
 
 	mr = reg(pd, addr);
 	check(!mr && errno == EOPNOTSUPP, "ibv_reg_mr without a lease: EOPNOTSUPP");

@@ -40,6 +40,8 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include "filetest.h"
+#include "ibdev.h"
 #include "memspec.h"		/* F_LAYOUT, F_EXCLUSIVE */
 
 #define LEN	(2UL << 20)
@@ -54,25 +56,10 @@
 #define BUS_MCEERR_AO 5
 #endif
 
-static int n, fails;
 static volatile sig_atomic_t bus_count, bus_code;
 static void *volatile bus_addr;
 static sigjmp_buf probe_env;
 static volatile sig_atomic_t probing;
-
-static void check(int cond, const char *what)
-{
-	n++;
-	if (!cond)
-		fails++;
-	printf("%sok %d %s\n", cond ? "" : "not ", n, what);
-	fflush(stdout);
-}
-
-static int err_of(int ret)
-{
-	return ret == -1 ? errno : ret;
-}
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
@@ -83,59 +70,6 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	bus_addr = si->si_addr;
 	if (probing)
 		siglongjmp(probe_env, 1);
-}
-
-/* Run truncate (punch = 0) or a hole punch on @path in a child: errno. */
-static int in_child(const char *path, int punch)
-{
-	int status, fd;
-	pid_t pid = fork();
-
-	if (!pid) {
-		if (!punch)
-			_exit(err_of(truncate(path, 0)));
-		fd = open(path, O_RDWR);
-		_exit(fd < 0 ? errno : err_of(fallocate(fd,
-			FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, PG)));
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-static int file_pins_show(const char *path)
-{
-	char buf[8192], want[PATH_MAX + 2];
-	ssize_t len;
-	int fd = open("/proc/self/file_pins", O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len < 0)
-		return 0;
-	buf[len] = '\0';
-	snprintf(want, sizeof(want), "\t%s\n", path);
-	return strstr(buf, "/dev/infiniband/uverbs") && strstr(buf, want);
-}
-
-/* The physical byte address of the block at file offset @off, or 0. */
-static uint64_t phys_of(int fd, off_t off)
-{
-	struct {
-		struct fiemap fm;
-		struct fiemap_extent fe;
-	} f;
-
-	memset(&f, 0, sizeof(f));
-	f.fm.fm_start = off;
-	f.fm.fm_length = PG;
-	f.fm.fm_flags = FIEMAP_FLAG_SYNC;
-	f.fm.fm_extent_count = 1;
-	if (ioctl(fd, FS_IOC_FIEMAP, &f.fm) || f.fm.fm_mapped_extents != 1)
-		return 0;
-	return f.fe.fe_physical + (off - f.fe.fe_logical);
 }
 
 /* The pfn mapped at @addr, from /proc/self/pagemap (0 if not present). */
@@ -209,19 +143,6 @@ static int inject(uint64_t pfn, void *addr)
 	return WEXITSTATUS(status);
 }
 
-static struct ibv_context *open_dev(const char *name)
-{
-	struct ibv_device **list;
-	struct ibv_context *ctx = NULL;
-	int i, nd;
-
-	list = ibv_get_device_list(&nd);
-	for (i = 0; list && i < nd; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), name))
-			ctx = ibv_open_device(list[i]);
-	return ctx;
-}
-
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO | SA_RESTART };
@@ -241,17 +162,7 @@ int main(int argc, char **argv)
 	madv = !strcmp(argv[3], "madvise");
 	alarm(60);
 	sigaction(SIGBUS, &sa, NULL);
-	ctx = open_dev(argv[1]);
-	pd = ctx ? ibv_alloc_pd(ctx) : NULL;
-	fd = open(path, O_RDWR);
-	if (!pd || fd < 0) {
-		fprintf(stderr, "poison_pin: no device %s or %s: %s\n", argv[1],
-			path, strerror(errno));
-		return 2;
-	}
-	addr = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (addr == MAP_FAILED)
-		return 2;
+	addr = open_pd_map("poison_pin", argv[1], path, LEN, &ctx, &pd, &fd);
 	victim = (char *)addr + VICTIM * PG;
 
 	check(!fcntl(fd, F_SETLEASE, F_LAYOUT | F_EXCLUSIVE),

@@ -39,6 +39,7 @@
 #include <unistd.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
+#include "filetest.h"
 #include "gup_test.h"
 #include "memspec.h"
 #include "race.h"
@@ -58,24 +59,6 @@ static int is_pattern_n(const char *buf, int c, size_t n)
 static int is_pattern(const char *buf, int c)
 {
 	return is_pattern_n(buf, c, LEN);
-}
-
-/* The physical byte address of FD's block at OFF, or 0 (FIEMAP). */
-static unsigned long long phys_of(int fd, off_t off)
-{
-	struct {
-		struct fiemap fm;
-		struct fiemap_extent fe;
-	} f;
-
-	memset(&f, 0, sizeof(f));
-	f.fm.fm_start = off;
-	f.fm.fm_length = 4096;
-	f.fm.fm_flags = FIEMAP_FLAG_SYNC;
-	f.fm.fm_extent_count = 1;
-	if (ioctl(fd, FS_IOC_FIEMAP, &f.fm) || f.fm.fm_mapped_extents != 1)
-		return 0;
-	return f.fe.fe_physical + (off - f.fe.fe_logical);
 }
 
 /* cow-neighbour: see the top of this file. */
