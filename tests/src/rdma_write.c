@@ -9,6 +9,7 @@
  * RDMA-READs it back and compares. The server then checks the pattern in
  * its mapping and, for a file, through read(2) of the file.
  * Exit 0 when every byte checks, 1 on a data or transfer error, 2 on setup.
+ * "hold" keeps the server's region registered afterwards (see hold()).
  */
 #include <arpa/inet.h>
 #include <infiniband/verbs.h>
@@ -71,7 +72,7 @@ static int expect(const unsigned char *b, size_t len,
  * The client reports on @done when its transfers are over, so that neither
  * side waits on RDMA CM teardown events (which rxe's loopback delivers late).
  */
-static int client(struct sockaddr_in *sin, size_t len, int done)
+static int client(struct sockaddr_in *sin, size_t len, int done, int reads)
 {
 	struct rdma_event_channel *ch = rdma_create_event_channel();
 	struct rdma_conn_param cp = { .initiator_depth = 1,
@@ -85,6 +86,7 @@ static int client(struct sockaddr_in *sin, size_t len, int done)
 	struct ibv_pd *pd;
 	unsigned char *a, *b;
 	size_t i;
+	char c;
 
 	id = cm_resolve(ch, sin);
 	if (!id)
@@ -125,6 +127,24 @@ static int client(struct sockaddr_in *sin, size_t len, int done)
 	fflush(stdout);
 	if (write(done, "d", 1) != 1)
 		return 2;
+	/*
+	 * For the holder's "read": one more RDMA READ of the whole region
+	 * per byte on @reads, not waited for (siw sends the response from
+	 * the server's pages by reference, to TCP, which keeps them until
+	 * the data is delivered), and the connection kept until EOF.
+	 */
+	while (read(reads, &c, 1) == 1) {
+		struct ibv_sge sge = { (uintptr_t)b, len, back->lkey };
+		struct ibv_send_wr wr = { 0 }, *bad;
+
+		wr.opcode = IBV_WR_RDMA_READ;
+		wr.sg_list = &sge;
+		wr.num_sge = 1;
+		wr.wr.rdma.remote_addr = ri.addr;
+		wr.wr.rdma.rkey = ri.rkey;
+		if (ibv_post_send(id->qp, &wr, &bad))
+			return 1;
+	}
 	rdma_disconnect(id);
 	return 0;
 }
@@ -166,10 +186,12 @@ static int check(const unsigned char *p, size_t len, const char *what)
  * "hold": keep the region registered and obey commands on standard input,
  * one per line: "truncate" (ftruncate(2) of the file by this process, the
  * lease holder), "unlck" (F_SETLEASE F_UNLCK), "dereg" (ibv_dereg_mr),
- * "orphan" (munmap and close the leased file: the MR keeps the lease), each
- * answered by one line; EOF ends. For the demo and 80-bad-input.t.
+ * "orphan" (munmap and close the leased file: the MR keeps the lease),
+ * "read" (the client, still connected, RDMA-READs the whole region once
+ * more), each answered by one line; EOF ends. For the demo, 80-bad-input.t
+ * and the pmem unbind tests.
  */
-static struct ibv_mr *hold(struct ibv_mr *mr, struct memspec *m)
+static struct ibv_mr *hold(struct ibv_mr *mr, struct memspec *m, int reads)
 {
 	int fd = m->fd;
 
@@ -190,6 +212,9 @@ static struct ibv_mr *hold(struct ibv_mr *mr, struct memspec *m)
 			printf("holder: ibv_dereg_mr: %s\n",
 			       ibv_dereg_mr(mr) ? strerror(errno) : "done");
 			mr = NULL;
+		} else if (!strncmp(line, "read", 4)) {
+			printf("holder: read: %s\n", write(reads, "r", 1) == 1 ?
+			       "posted by the client" : strerror(errno));
 		} else if (!strncmp(line, "orphan", 6) && fd >= 0) {
 			munmap(m->addr, m->len);
 			printf("holder: close: %s\n", close(fd) ? strerror(errno) : "done");
@@ -213,7 +238,7 @@ int main(int argc, char **argv)
 	struct ibv_cq *cq;
 	struct ibv_pd *pd;
 	struct ibv_mr *mr;
-	int go[2], done[2], status, rc = 0;
+	int go[2], done[2], reads[2], status, rc = 0;
 	size_t len;
 	pid_t pid;
 
@@ -224,7 +249,7 @@ int main(int argc, char **argv)
 	}
 	len = strtoul(argv[3], NULL, 0);
 	alarm(60);
-	if (pipe(go) || pipe(done))
+	if (pipe(go) || pipe(done) || pipe(reads))
 		return 2;
 	pid = fork();
 	if (pid == 0) {
@@ -232,12 +257,14 @@ int main(int argc, char **argv)
 
 		close(go[1]);
 		close(done[0]);
+		close(reads[1]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(2);
-		_exit(client(&sin, len, done[1]));
+		_exit(client(&sin, len, done[1], reads[0]));
 	}
 	close(go[0]);
 	close(done[1]);
+	close(reads[0]);
 
 	ch = rdma_create_event_channel();
 	listen_id = cm_listen(ch, &sin);
@@ -282,10 +309,13 @@ int main(int argc, char **argv)
 		if (read(done[0], &c, 1) != 1)	/* EOF: the client failed */
 			rc = 1;
 	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status)) {
-		fprintf(stderr, "client failed (status 0x%x)\n", status);
-		return 1;
+	if (argc != 5) {
+		close(reads[1]);
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status)) {
+			fprintf(stderr, "client failed (status 0x%x)\n", status);
+			return 1;
+		}
 	}
 	rc |= check(m.addr, len, "mapping");
 	if (m.path && m.fd >= 0 && strncmp(argv[2], "devdax:", 7)) {
@@ -297,8 +327,15 @@ int main(int argc, char **argv)
 		}
 		rc |= check(buf, len, "read(2) of the file");
 	}
-	if (argc == 5)
-		mr = hold(mr, &m);
+	if (argc == 5) {
+		mr = hold(mr, &m, reads[1]);
+		close(reads[1]);
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status)) {
+			fprintf(stderr, "client failed (status 0x%x)\n", status);
+			return 1;
+		}
+	}
 	rdma_destroy_qp(id);
 	if (mr)
 		ibv_dereg_mr(mr);

@@ -14,8 +14,10 @@
 #    same command succeeds; the data is intact after enable-namespace.
 # 2. A raw sysfs unbind of the pmem device waits uninterruptibly in
 #    memunmap_pages() while the MR exists (patch 9 holds the dev_pagemap)
-#    and returns once the owner is killed. The filesystem then stays mounted
-#    over the removed device until the VM reboots: 6.12 oopses at the
+#    and returns once the owner is killed; meanwhile the kernel log names
+#    the pinned file, the pinning process and its uverbs device. The
+#    filesystem then stays mounted over the removed device until the VM
+#    reboots: 6.12 oopses at the
 #    unmount of a DAX filesystem that had a file open across the removal
 #    (dax_disassociate_entry() on the freed memmap, with or without the
 #    series), so this test must stay the last one to use the namespace.
@@ -135,6 +137,14 @@ unbind_waits() {
 		{ grep -q memunmap_pages /proc/$ub/stack || grep -q memunmap_pages /proc/$ub/wchan; }
 }
 
+# removal_logged: memunmap_pages() logged, after a second of waiting, what it
+# waits for: the leased file, the holder's pid and command, and its uverbs
+# device (the report repeats every 30 s; this test sees the first).
+removal_logged() {
+	dmesg | grep 'device removal waits'
+	dmesg | grep -q "fsdax: device removal waits for long-term pins of $f by $holder (rdma_write) through /dev/infiniband/uverbs[0-9]*\$"
+}
+
 ok "$ns made fsdax" sh -c "ndctl create-namespace -f -e $ns -m fsdax >/tmp/ns.json"
 bdev=$(blockdev_of $ns)
 mkdir -p $mnt
@@ -172,6 +182,7 @@ start_unbind "$bdev" /tmp/unbind.out
 sleep 3
 ok "raw unbind of $dev ($drv) under the MR: still waiting after 3 s, in memunmap_pages()" unbind_waits
 ok "file-pins names the owner" owner_listed
+ok "the kernel log names the file, the pinning process and its owner" removal_logged
 kill -9 $holder
 exec 3>&-
 wait $holder
