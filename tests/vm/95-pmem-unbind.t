@@ -141,8 +141,9 @@ unbind_waits() {
 # waits for: the leased file, the holder's pid and command, and its uverbs
 # device (the report repeats every 30 s; this test sees the first).
 removal_logged() {
-	dmesg | grep 'device removal waits'
-	dmesg | grep -q "fsdax: device removal waits for long-term pins of $f by $holder (rdma_write) through /dev/infiniband/uverbs[0-9]*\$"
+	dmesg | grep 'fsdax: '
+	dmesg | grep -q "fsdax: removal of .* waits for long-term pins of its pages:\$" &&
+		dmesg | grep -q "fsdax:   $f pinned by $holder (rdma_write) through /dev/infiniband/uverbs[0-9]*\$"
 }
 
 ok "$ns made fsdax" sh -c "ndctl create-namespace -f -e $ns -m fsdax >/tmp/ns.json"
