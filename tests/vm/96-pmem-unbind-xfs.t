@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Taking a pmem namespace away under a long-term pin of an xfs file, on a
-# namespace of its own (the fifth pmem region, 512 MiB as xfs needs 300,
+# namespace of its own (the ninth pmem region, 512 MiB as xfs needs 300,
 # made fsdax here). xfs with the reverse-mapping btree is told before its
 # DAX device goes (xfs_dax_notify_failure(MF_MEM_PRE_REMOVE)): it freezes,
 # drops the clean DAX entries of its files in core (the clean entry of a
@@ -16,12 +16,12 @@
 # the last group. Like 95-pmem-unbind.t, the filesystem stays mounted over the
 # removed device until the VM stops: nothing else may use this namespace.
 . /usr/libexec/fsdax/lib.sh
-ns=namespace4.0
+ns=namespace8.0
 mnt=/mnt/unbind-xfs
 f=$mnt/held
 
 if [ ! -e /sys/bus/nd/devices/$ns ]; then
-	ok "a fifth pmem region for this test ($ns; vm-run --pmem with 5 sizes)" false
+	ok "a ninth pmem region for this test ($ns; vm-run --pmem with 9 sizes)" false
 	finish
 	exit
 fi
