@@ -1,5 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# PENDING, not in tests/vm/ (not run by make check): it passes on the 6.12
+# series (21 of 21 test files with it in tests/vm/, 2026-12-07). On 7.3 the
+# removal used to spin in xfs's pre-remove notification (a base bug of the
+# block count, fixed by the mainline series' 2/37); it now completes, but
+# xfs's invalidation drops the clean entry of the page pinned for reading
+# and dax_folio_put() warns (fs/dax.c:454) as it resets the pinned folio.
+# Keeping pinned entries on every invalidation was tried and reverted: the
+# copy-on-write paths of fs/dax.c invalidate because the block moves, and
+# the entries left behind went stale (a helper's review). The removal has
+# to drop such an entry without resetting the folio: part of item d.
+# Run it by hand:
+#   scripts/vm-run --add tests/pending/96-pmem-unbind-xfs.t -- sh 96-pmem-unbind-xfs.t
 # Taking a pmem namespace away under a long-term pin of an xfs file, on a
 # namespace of its own (the ninth pmem region, 512 MiB as xfs needs 300,
 # made fsdax here). xfs with the reverse-mapping btree is told before its
@@ -10,10 +22,7 @@
 # the processes that map them. The removal then waits in memunmap_pages()
 # for the pin, naming it in the kernel log, and returns once the holder is
 # killed; the kernel's pinned-block check (CONFIG_DEBUG_DAX_PINNED_BLOCKS)
-# reports nothing freed or moved. On 7.3 the pre-remove notification spun
-# for hours over the file's extent in the first allocation group, pin or no
-# pin, until the series' xfs fix of the block count of a failure outside
-# the last group. Like 95-pmem-unbind.t, the filesystem stays mounted over the
+# reports nothing freed or moved. Like 95-pmem-unbind.t, the filesystem stays mounted over the
 # removed device until the VM stops: nothing else may use this namespace.
 . /usr/libexec/fsdax/lib.sh
 ns=namespace8.0
