@@ -64,6 +64,24 @@ unbind_done() {
 	[ ! -e /sys/block/"$2" ]
 }
 
+# spare_ns_ext4 NS WHICH MNT: the spare pmem namespace NS (of the WHICH
+# pmem region: "fourth", ...) made fsdax, with ext4 mounted -o dax at MNT:
+# two checks; sets $bdev. Without that region, one failed check, and the
+# test ends there.
+spare_ns_ext4() {
+	if [ ! -e /sys/bus/nd/devices/"$1" ]; then
+		ok "a $2 pmem region for this test ($1)" false
+		finish
+		exit
+	fi
+	ok "$1 made fsdax" sh -c "ndctl create-namespace -f -e $1 -m fsdax >/tmp/ns-$1.json"
+	bdev=$(blockdev_of "$1")
+	mkdir -p "$3"
+	ok "ext4 on /dev/$bdev mounted -o dax at $3" sh -c "[ -n '$bdev' ] &&
+		mkfs.ext4 -q -F -b 4096 -E lazy_itable_init=0,lazy_journal_init=0 /dev/$bdev &&
+		mount -t ext4 -o dax /dev/$bdev $3 && grep -q \" $3 ext4 .*dax\" /proc/mounts"
+}
+
 # released: no layout lease is left and every pin is released.
 released() {
 	! grep -q LAYOUT /proc/locks && pins_balanced

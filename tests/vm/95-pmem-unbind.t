@@ -27,12 +27,6 @@ ns=namespace3.0
 mnt=/mnt/unbind
 f=$mnt/held
 
-if [ ! -e /sys/bus/nd/devices/$ns ]; then
-	ok "a fourth pmem region for this test ($ns; vm-run --pmem with 4 sizes)" false
-	finish
-	exit
-fi
-
 # start_holder: an RDMA memory region (rxe) over $f under the registering
 # process's unbreakable layout lease; it obeys commands written to fd 3.
 start_holder() {
@@ -146,12 +140,7 @@ removal_logged() {
 		dmesg | grep -q "fsdax:   $f pinned by $holder (rdma_write) through /dev/infiniband/uverbs[0-9]*\$"
 }
 
-ok "$ns made fsdax" sh -c "ndctl create-namespace -f -e $ns -m fsdax >/tmp/ns.json"
-bdev=$(blockdev_of $ns)
-mkdir -p $mnt
-ok "ext4 on /dev/$bdev mounted -o dax at $mnt" sh -c "[ -n '$bdev' ] &&
-	mkfs.ext4 -q -F -b 4096 -E lazy_itable_init=0,lazy_journal_init=0 /dev/$bdev &&
-	mount -t ext4 -o dax /dev/$bdev $mnt && grep -q \" $mnt ext4 .*dax\" /proc/mounts"
+spare_ns_ext4 $ns fourth $mnt
 
 # 1. ndctl disable-namespace.
 start_holder

@@ -21,12 +21,6 @@ ns=namespace7.0
 mnt=/mnt/zcopy
 f=$mnt/held
 
-if [ ! -e /sys/bus/nd/devices/$ns ]; then
-	ok "an eighth pmem region for this test ($ns; vm-run --pmem with 8 sizes)" false
-	finish
-	exit
-fi
-
 # released_within S: no lease, no pin left, within S seconds (siw releases
 # a deregistered MR once its work requests are done).
 released_within() {
@@ -39,12 +33,7 @@ released_within() {
 	pins_balanced
 }
 
-ok "$ns made fsdax" sh -c "ndctl create-namespace -f -e $ns -m fsdax >/tmp/ns.json"
-bdev=$(blockdev_of $ns)
-mkdir -p $mnt
-ok "ext4 on /dev/$bdev mounted -o dax at $mnt" sh -c "[ -n '$bdev' ] &&
-	mkfs.ext4 -q -F -b 4096 -E lazy_itable_init=0,lazy_journal_init=0 /dev/$bdev &&
-	mount -t ext4 -o dax /dev/$bdev $mnt && grep -q \" $mnt ext4 .*dax\" /proc/mounts"
+spare_ns_ext4 $ns eighth $mnt
 
 rm -f /tmp/ctl /tmp/holder.out
 mkfifo /tmp/ctl
