@@ -25,7 +25,7 @@ f=$mnt/held
 # a deregistered MR once its work requests are done).
 released_within() {
 	i=0
-	until ! grep -q LAYOUT /proc/locks && pins_balanced >/dev/null; do
+	until released >/dev/null; do
 		i=$((i + 1))
 		[ $i -lt $(($1 * 10)) ] || { pins_balanced; return 1; }
 		sleep 0.1
