@@ -8,6 +8,12 @@
  * pinned (an RDMA context, say). Killing that process, or closing the
  * descriptor (ibv_dereg_mr), releases the pins and, with them, the layout
  * lease that refuses the truncate.
+ *
+ * A file pinned through an owner that no process has open (its uverbs file
+ * in flight in a unix socket, or an io_uring fixed file) is in no
+ * file_pins: with root's access to /proc/fs/file_pins, it is listed with
+ * FD "-" and the process that pinned it ("-" if it has exited), and a note
+ * on standard error says where to look.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -31,7 +37,8 @@ static void usage(FILE *out, int status)
 	      " -n, --noheadings  don't print a header line\n"
 	      " -h, --help        display this help\n\n"
 	      "Columns: PID, COMMAND, FD (the pinning descriptor), OWNER (its\n"
-	      "file), FILE (the pinned file).\n\n"
+	      "file), FILE (the pinned file). FD \"-\": pinned through an owner\n"
+	      "that no process has open (PID: the process that pinned it).\n\n"
 	      "Exit status: 0 if something is pinned (<file>, or any file), 1 if\n"
 	      "nothing is, 2 on errors. Processes whose file_pins cannot be read\n"
 	      "(another user's, without root) are reported on standard error.\n",
@@ -60,6 +67,87 @@ static int same_file(const char *path, const struct stat *want)
 
 	return !stat(path, &st) && st.st_dev == want->st_dev &&
 	       st.st_ino == want->st_ino;
+}
+
+/* Undo the octal escapes of /proc/fs/file_pins (\ooo), in place. */
+static void unescape(char *s)
+{
+	char *d = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*d++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
+				      (s[3] - '0'));
+			s += 3;
+		} else {
+			*d++ = *s;
+		}
+	}
+	*d = '\0';
+}
+
+/* Pinned files that some process's file_pins listed */
+static char **seen;
+static size_t nr_seen;
+
+static void see(const char *path)
+{
+	char **n = realloc(seen, (nr_seen + 1) * sizeof(*seen));
+
+	if (!n || !(n[nr_seen] = strdup(path))) {
+		perror("file-pins");
+		exit(2);
+	}
+	unescape(n[nr_seen]);
+	seen = n;
+	nr_seen++;
+}
+
+static int was_seen(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < nr_seen; i++)
+		if (!strcmp(seen[i], path))
+			return 1;
+	return 0;
+}
+
+/*
+ * The pins of /proc/fs/file_pins held through an owner that no process
+ * listed: "<file>\t<pid>\t<comm>\t<owner>". Returns how many it printed.
+ */
+static int unlisted(const struct stat *want, int *found, int headings)
+{
+	char line[3 * PATH_MAX + 128];
+	int n = 0;
+	FILE *f = fopen("/proc/fs/file_pins", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *file = strtok(line, "\t\n");
+		char *pid = strtok(NULL, "\t\n");
+		char *comm = strtok(NULL, "\t\n");
+		char *owner = strtok(NULL, "\t\n");
+
+		if (!owner)
+			continue;
+		unescape(file);
+		unescape(comm);
+		unescape(owner);
+		if ((want && !same_file(file, want)) || was_seen(file))
+			continue;
+		if (!(*found)++ && headings)
+			printf("%-7s %-16s %4s %-28s %s\n", "PID",
+			       "COMMAND", "FD", "OWNER", "FILE");
+		printf("%-7s %-16s %4s %-28s %s\n", pid, comm, "-", owner,
+		       file);
+		n++;
+	}
+	fclose(f);
+	return n;
 }
 
 int main(int argc, char **argv)
@@ -129,10 +217,18 @@ int main(int argc, char **argv)
 				       "COMMAND", "FD", "OWNER", "FILE");
 			printf("%-7s %-16s %4ld %-28s %s\n", d->d_name, comm,
 			       fd, owner, line + 1);
+			see(line + 1);
 		}
 		fclose(f);
 	}
 	closedir(proc);
+	if (unlisted(optind < argc ? &want : NULL, &found, headings))
+		fputs("file-pins: FD \"-\": no process has the owner open. It may be in\n"
+		      "  flight in a unix socket (sent with SCM_RIGHTS, not received yet:\n"
+		      "  \"ss -xp\" shows the sockets with data queued), an io_uring fixed\n"
+		      "  file (/proc/<pid>/fdinfo/<io_uring fd> lists them), or being\n"
+		      "  released. Closing that socket or io_uring instance, or ending its\n"
+		      "  process, releases the pins.\n", stderr);
 	if (denied)
 		fprintf(stderr, "file-pins: %d processes not inspected (no access to their file_pins)\n",
 			denied);

@@ -15,6 +15,12 @@
  *
  * With kill-low or kill-high, registers (the leased fd numbered below or
  * above the uverbs fd), prints "pinned" and waits to be killed.
+ *
+ * With inflight, registers, forks a child that keeps only the receiving end
+ * of a unix socket pair, sends the uverbs fd to it with SCM_RIGHTS (never
+ * received), prints "inflight CHILD-PID" and exits: the pins are then held
+ * through a uverbs file that no process has open, until the child is
+ * killed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -90,6 +96,48 @@ static int pins_follow_the_fd(int uverbs_fd, const char *path)
 	return ok;
 }
 
+/*
+ * Leave the uverbs fd in flight in a socket whose receiving end only a
+ * child holds; return the child's pid, or -1.
+ */
+static pid_t leave_in_flight(int uverbs_fd)
+{
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr msg = { 0 };
+	struct iovec iov;
+	char c = 'x';
+	int sv[2], fd;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		for (fd = 0; fd < 1024; fd++)
+			if (fd != sv[1])
+				close(fd);
+		for (;;)
+			pause();
+	}
+	close(sv[1]);
+	iov.iov_base = &c;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof(u.buf);
+	u.hdr.cmsg_len = CMSG_LEN(sizeof(int));
+	u.hdr.cmsg_level = SOL_SOCKET;
+	u.hdr.cmsg_type = SCM_RIGHTS;
+	memcpy(CMSG_DATA(&u.hdr), &uverbs_fd, sizeof(int));
+	if (pid < 0 || sendmsg(sv[0], &msg, 0) != 1)
+		return -1;
+	return pid;
+}
+
 static struct ibv_mr *reg(struct ibv_pd *pd, void *addr)
 {
 	return ibv_reg_mr(pd, addr, LEN, IBV_ACCESS_LOCAL_WRITE |
@@ -106,7 +154,7 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc < 3 || !realpath(argv[2], path)) {
-		fprintf(stderr, "usage: mr_lease DEVICE FILE [kill-low|kill-high]\n");
+		fprintf(stderr, "usage: mr_lease DEVICE FILE [kill-low|kill-high|inflight]\n");
 		return 2;
 	}
 	alarm(60);
@@ -123,6 +171,18 @@ int main(int argc, char **argv)
 		    fcntl(fd, F_SETLEASE, F_LAYOUT | F_EXCLUSIVE) || !reg(pd, addr)) {
 			perror("mr_lease");
 			return 2;
+		}
+		if (argv[3][0] == 'i') {
+			pid_t child = leave_in_flight(ctx->cmd_fd);
+
+			if (child < 0) {
+				perror("mr_lease: in flight");
+				return 2;
+			}
+			printf("inflight %d\n", (int)child);
+			fflush(stdout);
+			/* Exit without closing: the child keeps the pins. */
+			_exit(0);
 		}
 		printf("pinned\n");
 		fflush(stdout);

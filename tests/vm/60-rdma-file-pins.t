@@ -5,7 +5,8 @@
 # layout lease, a peer's RDMA WRITE lands in the file, the registration
 # keeps the blocks (truncate and hole punch refused, F_UNLCK refused, close
 # and munmap allowed), /proc/<pid>/file_pins shows it, dereg, exit and
-# SIGKILL release it all.
+# SIGKILL release it all; pins held through a uverbs fd that no process has
+# open (in flight) are found through /proc/fs/file_pins.
 . /usr/libexec/fsdax/lib.sh
 M=1048576
 
@@ -36,6 +37,48 @@ kill_holder() {
 	/usr/bin/truncate -s $M "$2" && pins_balanced
 }
 
+# in_flight DEV FILE: a process registers FILE under its lease and leaves
+# its uverbs fd in flight (SCM_RIGHTS, never received) in a socket that only
+# its child holds, and exits. No /proc/<pid>/file_pins names the pins, a
+# truncate fails; /proc/fs/file_pins lists them (the pinner exited: "-"),
+# file-pins shows them with FD "-" and says where to look; killing the
+# child, which holds the socket, releases them.
+in_flight() {
+	out=/tmp/inflight.$$
+	mr_lease "$1" "$2" inflight >"$out" 2>&1 || { cat "$out"; return 1; }
+	child=$(sed -n 's/^inflight //p' "$out")
+	[ -n "$child" ] || { cat "$out"; return 1; }
+	in_flight_found "$2"
+	rc=$?
+	kill -9 "$child"
+	i=0
+	until released; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { cat /proc/locks /proc/fs/file_pins; return 1; }
+		sleep 0.1
+	done
+	[ $rc = 0 ] || return 1
+	! file-pins "$2" >/dev/null 2>&1 || { echo "file-pins still finds $2"; return 1; }
+	[ -z "$(cat /proc/fs/file_pins)" ] || { cat /proc/fs/file_pins; return 1; }
+	/usr/bin/truncate -s $M "$2"
+}
+
+# in_flight_found FILE: what in_flight checks while the pins are in flight.
+in_flight_found() {
+	/usr/bin/truncate -s 0 "$1" 2>/dev/null && { echo "truncate succeeded while pinned"; return 1; }
+	if grep -l "$1" /proc/[0-9]*/file_pins 2>/dev/null; then
+		echo "a process's file_pins names the pins"
+		return 1
+	fi
+	cat /proc/fs/file_pins
+	grep -q "^$1	-	mr_lease	/dev/infiniband/uverbs[0-9]*\$" /proc/fs/file_pins ||
+		{ echo "not in /proc/fs/file_pins"; return 1; }
+	file-pins "$1" >"$out.fp" 2>"$out.err" || { cat "$out.fp" "$out.err"; return 1; }
+	cat "$out.fp" "$out.err"
+	grep -q "^-  *mr_lease  *- /dev/infiniband/uverbs[0-9]*  *$1\$" "$out.fp" &&
+		grep -q "no process has the owner open" "$out.err"
+}
+
 for dev in "$RXE_DEV" "$SIW_DEV"; do
 	[ "$dev" = "$RXE_DEV" ] && ip=$RXE_IP || ip=$SIW_IP
 	for dir in "$DAX_EXT4" "$DAX_XFS"; do
@@ -56,6 +99,8 @@ for dev in "$RXE_DEV" "$SIW_DEV"; do
 			ok "$dev $dir: SIGKILL of the registering process ($order lease fd)" \
 				kill_holder "$dev" "$f" $order
 		done
+		ok "$dev $dir: pins held through a uverbs fd in flight: /proc/fs/file_pins and file-pins name them, closing the socket ends them" \
+			in_flight "$dev" "$f"
 		rm -f "$f"
 	done
 done
