@@ -42,11 +42,10 @@
 #define LEN	(1UL << 20)
 
 /*
- * A child that inherited the uverbs fd, and a process that received it by
- * SCM_RIGHTS (and holds no other descriptor): does file_pins show the pins
- * in each? 1 if both do.
+ * Send @fd over the unix socket @sock with SCM_RIGHTS (@fd >= 0), or
+ * receive one there (@fd < 0, the descriptor is left open): 0, or -1.
  */
-static int pins_follow_the_fd(int uverbs_fd, const char *path)
+static int pass_fd(int sock, int fd)
 {
 	union {
 		struct cmsghdr hdr;
@@ -54,8 +53,31 @@ static int pins_follow_the_fd(int uverbs_fd, const char *path)
 	} u;
 	struct msghdr msg = { 0 };
 	struct iovec iov;
-	int sv[2], status, fd, ok;
 	char c = 'x';
+
+	iov.iov_base = &c;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof(u.buf);
+	if (fd < 0)
+		return recvmsg(sock, &msg, 0) == 1 ? 0 : -1;
+	u.hdr.cmsg_len = CMSG_LEN(sizeof(int));
+	u.hdr.cmsg_level = SOL_SOCKET;
+	u.hdr.cmsg_type = SCM_RIGHTS;
+	memcpy(CMSG_DATA(&u.hdr), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+}
+
+/*
+ * A child that inherited the uverbs fd, and a process that received it by
+ * SCM_RIGHTS (and holds no other descriptor): does file_pins show the pins
+ * in each? 1 if both do.
+ */
+static int pins_follow_the_fd(int uverbs_fd, const char *path)
+{
+	int sv[2], status, fd, ok;
 	pid_t pid;
 
 	pid = fork();
@@ -66,28 +88,18 @@ static int pins_follow_the_fd(int uverbs_fd, const char *path)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		return 0;
-	iov.iov_base = &c;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = u.buf;
-	msg.msg_controllen = sizeof(u.buf);
 	pid = fork();
 	if (!pid) {
 		for (fd = 3; fd < 1024; fd++)
 			if (fd != sv[1])
 				close(fd);
 		/* Nothing pinned through this process's descriptors yet. */
-		if (file_pins_show(path) || recvmsg(sv[1], &msg, 0) != 1)
+		if (file_pins_show(path) || pass_fd(sv[1], -1))
 			_exit(1);
 		_exit(!file_pins_show(path));
 	}
 	close(sv[1]);
-	u.hdr.cmsg_len = CMSG_LEN(sizeof(int));
-	u.hdr.cmsg_level = SOL_SOCKET;
-	u.hdr.cmsg_type = SCM_RIGHTS;
-	memcpy(CMSG_DATA(&u.hdr), &uverbs_fd, sizeof(int));
-	if (pid < 0 || sendmsg(sv[0], &msg, 0) != 1)
+	if (pid < 0 || pass_fd(sv[0], uverbs_fd))
 		ok = 0;
 	close(sv[0]);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
@@ -102,13 +114,6 @@ static int pins_follow_the_fd(int uverbs_fd, const char *path)
  */
 static pid_t leave_in_flight(int uverbs_fd)
 {
-	union {
-		struct cmsghdr hdr;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr msg = { 0 };
-	struct iovec iov;
-	char c = 'x';
 	int sv[2], fd;
 	pid_t pid;
 
@@ -123,17 +128,7 @@ static pid_t leave_in_flight(int uverbs_fd)
 			pause();
 	}
 	close(sv[1]);
-	iov.iov_base = &c;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = u.buf;
-	msg.msg_controllen = sizeof(u.buf);
-	u.hdr.cmsg_len = CMSG_LEN(sizeof(int));
-	u.hdr.cmsg_level = SOL_SOCKET;
-	u.hdr.cmsg_type = SCM_RIGHTS;
-	memcpy(CMSG_DATA(&u.hdr), &uverbs_fd, sizeof(int));
-	if (pid < 0 || sendmsg(sv[0], &msg, 0) != 1)
+	if (pid < 0 || pass_fd(sv[0], uverbs_fd))
 		return -1;
 	return pid;
 }
