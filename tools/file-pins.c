@@ -13,7 +13,9 @@
  * in flight in a unix socket, or an io_uring fixed file) is in no
  * file_pins: with root's access to /proc/fs/file_pins, it is listed with
  * FD "-" and the process that pinned it ("-" if it has exited), and a note
- * on standard error says where to look.
+ * on standard error says where to look. Files are matched by path: a file
+ * that a process's file_pins lists is not looked up there, so pins of it
+ * held through no open file show once those processes have let it go.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -127,13 +129,20 @@ static int unlisted(const struct stat *want, int *found, int headings)
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
-		char *file = strtok(line, "\t\n");
-		char *pid = strtok(NULL, "\t\n");
-		char *comm = strtok(NULL, "\t\n");
-		char *owner = strtok(NULL, "\t\n");
+		char *field[4], *p = line;
+		char *file, *pid, *comm, *owner;
+		int i;
 
-		if (!owner)
+		/* Four fields, tab separated; a command name may be empty. */
+		line[strcspn(line, "\n")] = '\0';
+		for (i = 0; i < 4 && p; i++)
+			field[i] = strsep(&p, "\t");
+		if (i < 4 || !field[3])
 			continue;
+		file = field[0];
+		pid = field[1];
+		comm = field[2];
+		owner = field[3];
 		unescape(file);
 		unescape(comm);
 		unescape(owner);

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,8 +129,10 @@ static pid_t leave_in_flight(int uverbs_fd)
 			pause();
 	}
 	close(sv[1]);
-	if (pid < 0 || pass_fd(sv[0], uverbs_fd))
-		return -1;
+	if (pid > 0 && pass_fd(sv[0], uverbs_fd)) {
+		kill(pid, SIGKILL);
+		pid = -1;
+	}
 	return pid;
 }
 
@@ -168,7 +171,17 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		if (argv[3][0] == 'i') {
-			pid_t child = leave_in_flight(ctx->cmd_fd);
+			pid_t child;
+
+			/*
+			 * Unmapped and closed first: the child inherits neither,
+			 * and only the pins keep the lease (orphaned).
+			 */
+			if (munmap(addr, LEN) || close(fd)) {
+				perror("mr_lease: munmap, close");
+				return 2;
+			}
+			child = leave_in_flight(ctx->cmd_fd);
 
 			if (child < 0) {
 				perror("mr_lease: in flight");
