@@ -142,3 +142,40 @@ kernel_fresh() {	# kernel_fresh TREE FRAGMENT...
 		! [ "$tree/.config" -nt "$k" ] &&
 		[ -z "$(find "$tree" \( -path "$tree/.git" -o -path "$tree/tools/testing" \) -prune -o -newer "$k" \( -name '*.[ch]' -o -name 'Kconfig*' -o -name Makefile \) -print -quit)" ]
 }
+
+# apt_download_pinned SUITE PKG VERSION SHA256: the path of Debian package
+# PKG=VERSION (architecture amd64 or all) from SUITE of the archive the host
+# already uses, downloaded into the cache through a private apt
+# configuration (its own sources, lists and archives: the host's apt is not
+# changed) and checked against SHA256. Dies when it cannot.
+apt_download_pinned() {
+	local suite=$1 pkg=$2 ver=$3 sha=$4 adir deb a _files uri
+	[ -n "$sha" ] || die "$pkg $ver: no SHA256 to check it against"
+	need_pkgs debian-archive-keyring
+	apt_sources _files uri "$pkg"
+	adir=$CACHE/apt-$suite
+	for a in amd64 all; do
+		deb=$adir/archives/${pkg}_${ver//:/%3a}_$a.deb
+		echo "$sha  $deb" | sha256sum -c --status 2>/dev/null && { echo "$deb"; return 0; }
+	done
+	mkdir -p "$adir/lists/partial" "$adir/archives/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
+		>"$adir/sources.list"
+	local aopts=(-o "Dir::Etc::SourceList=$adir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$adir/lists" -o "Dir::Cache::Archives=$adir/archives"
+		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o Dir::State::status=/dev/null
+		-o APT::Sandbox::User=root)
+	say "apt: downloading $pkg $ver from $uri $suite"
+	apt-get "${aopts[@]}" update -qq >/dev/null || die "apt-get update of $suite failed"
+	(cd "$adir/archives" && apt-get "${aopts[@]}" download -qq "$pkg=$ver" >/dev/null) ||
+		die "$pkg=$ver is not in $uri $suite"
+	for a in amd64 all; do
+		deb=$adir/archives/${pkg}_${ver//:/%3a}_$a.deb
+		[ -f "$deb" ] || continue
+		echo "$sha  $deb" | sha256sum -c --status ||
+			die "$deb: SHA256 $(sha256sum "$deb" | cut -c1-64) is not the pinned $sha"
+		echo "$deb"
+		return 0
+	done
+	die "$pkg=$ver: downloaded, but no ${pkg}_${ver}_{amd64,all}.deb in $adir/archives"
+}
