@@ -22,6 +22,28 @@ ok() {
 }
 
 
+# notrun DESCRIPTION REASON: a check that this kernel cannot run (siw on
+# Debian's own kernel): "ok N DESCRIPTION # SKIP REASON" where a run allows it
+# (FSDAX_NOTRUN_OK=1: the distribution kernels of make check-distro, whose
+# host side counts it as not run, never as passed); a failure anywhere else.
+notrun() {
+	n=$((n + 1))
+	if [ "${FSDAX_NOTRUN_OK:-0}" = 1 ]; then
+		echo "ok $n $1 # SKIP $2"
+	else
+		echo "not ok $n $1 # not run: $2"
+		fails=$((fails + 1))
+	fi
+}
+
+# no_siw WHAT: with no siw device in this kernel, report WHAT as not run and
+# return 0 (the caller skips it); return 1 when siw is there.
+no_siw() {
+	[ -z "$SIW_DEV" ] || return 1
+	notrun "siw: $1" "this kernel has no siw"
+	return 0
+}
+
 # wait_for FILE TEXT: until FILE has a line with TEXT (10 s at most).
 wait_for() {
 	i=0

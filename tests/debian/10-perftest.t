@@ -104,6 +104,7 @@ sent() {
 
 head -c $((16 * S)) /dev/urandom >/tmp/src
 for dev in "$RXE_DEV" "$SIW_DEV"; do
+	[ -n "$dev" ] || ! no_siw "perftest" || continue
 	[ "$dev" = "$RXE_DEV" ] && ip=$RXE_IP || ip=$SIW_IP
 	ok "$dev: ib_write_bw over anonymous memory (the reference)" anon "$dev" "$ip"
 	for m in "$DAX_EXT4" "$DAX_XFS"; do

@@ -63,11 +63,7 @@ static pid_t start_holder(int munmap_after, int *go_w, int *done_r)
 	int go[2], done[2];
 	pid_t pid;
 
-	if (pipe(go) || pipe(done))
-		die_setup("pipe");
-	pid = fork();
-	if (pid < 0)
-		die_setup("fork");
+	pid = fork_holder(go, done);
 	if (!pid) {
 		struct pin_longterm_test a = { 0, len, FLAG_WRITE | FLAG_OWNER };
 		volatile char *p;
@@ -75,8 +71,6 @@ static pid_t start_holder(int munmap_after, int *go_w, int *done_r)
 		char c;
 		size_t i;
 
-		close(go[1]);
-		close(done[0]);
 		fd = open(path, O_RDWR);
 		gup = open(GUP_TEST, O_RDWR);
 		if (fd < 0 || gup < 0)
@@ -107,8 +101,6 @@ static pid_t start_holder(int munmap_after, int *go_w, int *done_r)
 			_exit(1);
 		_exit(err ? 2 : 0);
 	}
-	close(go[0]);
-	close(done[1]);
 	*go_w = go[1];
 	*done_r = done[0];
 	return pid;
@@ -162,7 +154,7 @@ static int in_delay(pid_t pid)
 static int round_once(int round, int munmap_after, char **cmd,
 		      const char *before)
 {
-	char outname[] = "/tmp/layout_race.XXXXXX", c, *out, *after;
+	char outname[] = "/tmp/layout_race.XXXXXX", c, *out;
 	int go, done, status, out_fd, i, rc = 0;
 	pid_t holder, change;
 	size_t n;
@@ -213,7 +205,6 @@ static int round_once(int round, int munmap_after, char **cmd,
 	out = slurp(outname, &n);
 	unlink(outname);
 	close(out_fd);
-	after = slurp(path, &n);
 	/* xfs_io reports a failed command but exits 0: read what it says. */
 	if (!rc && (!WIFEXITED(status) || !out ||
 		    !strstr(out, "Text file busy"))) {
@@ -222,7 +213,7 @@ static int round_once(int round, int munmap_after, char **cmd,
 		       out ? out : "\n");
 		rc = 1;
 	}
-	if (!after || n != len || memcmp(before, after, len)) {
+	if (!same_contents(path, before, len)) {
 		printf("round %d: FAIL: the size or data of %s changed under the pin\n",
 		       round, path);
 		rc = 1;
@@ -230,15 +221,7 @@ static int round_once(int round, int munmap_after, char **cmd,
 	if (!rc)
 		printf("round %d: %s", round, out);
 	free(out);
-	free(after);
-	close(go);	/* the holder unpins and releases its lease */
-	if (waitpid(holder, &status, 0) != holder || !WIFEXITED(status) ||
-	    WEXITSTATUS(status)) {
-		printf("round %d: FAIL: holder: unpin or F_UNLCK failed\n", round);
-		rc = rc ?: 1;
-	}
-	close(done);
-	return rc;
+	return end_holder(holder, go, done, round, rc);
 }
 
 int main(int argc, char **argv)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static inline void die_setup(const char *what)
@@ -83,6 +84,53 @@ static inline void delayed_child_setup(int out)
 	if (fd < 0 || write(fd, "1", 1) != 1)
 		_exit(3);
 	close(fd);
+}
+
+/*
+ * Fork a round's holder, which talks over two pipes: the parent keeps GO[1]
+ * and DONE[0], the child GO[0] and DONE[1]. Returns fork()'s value.
+ */
+static inline pid_t fork_holder(int go[2], int done[2])
+{
+	pid_t pid;
+
+	if (pipe(go) || pipe(done))
+		die_setup("pipe");
+	pid = fork();
+	if (pid < 0)
+		die_setup("fork");
+	close(pid ? go[0] : go[1]);
+	close(pid ? done[1] : done[0]);
+	return pid;
+}
+
+/* 1 when FILE holds exactly LEN bytes, the same as BEFORE. */
+static inline int same_contents(const char *file, const char *before, size_t len)
+{
+	size_t n;
+	char *after = slurp(file, &n);
+	int same = after && n == len && !memcmp(before, after, len);
+
+	free(after);
+	return same;
+}
+
+/*
+ * End a round's holder: closing GO makes it unpin and release its lease;
+ * it must exit 0. Returns RC, or 1 if RC was 0 and the holder failed.
+ */
+static inline int end_holder(pid_t holder, int go, int done, int round, int rc)
+{
+	int status;
+
+	close(go);
+	if (waitpid(holder, &status, 0) != holder || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		printf("round %d: FAIL: holder: unpin or F_UNLCK failed\n", round);
+		rc = rc ?: 1;
+	}
+	close(done);
+	return rc;
 }
 
 #endif

@@ -56,19 +56,13 @@ static pid_t start_holder(int *go_w, int *done_r)
 	int go[2], done[2];
 	pid_t pid;
 
-	if (pipe(go) || pipe(done))
-		die_setup("pipe");
-	pid = fork();
-	if (pid < 0)
-		die_setup("fork");
+	pid = fork_holder(go, done);
 	if (!pid) {
 		struct pin_longterm_test a = { 0, len, FLAG_OWNER };
 		int fd, gup, leased = 0, pinned = 0;
 		char c;
 		void *p;
 
-		close(go[1]);
-		close(done[0]);
 		fd = open(src, O_RDONLY);
 		gup = open(GUP_TEST, O_RDWR);
 		if (fd < 0 || gup < 0)
@@ -96,8 +90,6 @@ static pid_t start_holder(int *go_w, int *done_r)
 			_exit(1);
 		_exit(0);
 	}
-	close(go[0]);
-	close(done[1]);
 	*go_w = go[1];
 	*done_r = done[0];
 	return pid;
@@ -137,7 +129,7 @@ static int in_remap_delay(pid_t pid)
 
 static int round_once(int round, const char *before)
 {
-	char outname[] = "/tmp/reflink_race.XXXXXX", c, *out, *after;
+	char outname[] = "/tmp/reflink_race.XXXXXX", c, *out;
 	int go, done, status, out_fd, i, fd, rc = 0, reflinked;
 	pid_t holder, change;
 	size_t n;
@@ -205,34 +197,21 @@ static int round_once(int round, const char *before)
 		       round, strerror(c));
 		rc = 1;
 	}
-	after = slurp(src, &n);
-	if (!after || n != len || memcmp(before, after, len)) {
+	if (!same_contents(src, before, len)) {
 		printf("round %d: FAIL: the size or data of %s changed\n", round, src);
 		rc = 1;
 	}
-	free(after);
-	if (reflinked) {
-		after = slurp(dest, &n);
-		if (!after || n != len || memcmp(before, after, len)) {
-			printf("round %d: FAIL: %s does not hold %s's data after the reflink\n",
-			       round, dest, src);
-			rc = 1;
-		}
-		free(after);
+	if (reflinked && !same_contents(dest, before, len)) {
+		printf("round %d: FAIL: %s does not hold %s's data after the reflink\n",
+		       round, dest, src);
+		rc = 1;
 	}
 	if (!rc)
 		printf("round %d: %s, %s\n", round,
 		       reflinked ? "reflinked" : "reflink: ETXTBSY",
 		       c ? "pin refused (EOPNOTSUPP)" : "pinned");
 	free(out);
-	close(go);	/* the holder unpins and releases its lease */
-	if (waitpid(holder, &status, 0) != holder || !WIFEXITED(status) ||
-	    WEXITSTATUS(status)) {
-		printf("round %d: FAIL: holder: unpin or F_UNLCK failed\n", round);
-		rc = rc ?: 1;
-	}
-	close(done);
-	return rc;
+	return end_holder(holder, go, done, round, rc);
 }
 
 int main(int argc, char **argv)

@@ -16,5 +16,6 @@ for m in "$EXT4" "$XFS"; do
 		test "$(dax_state "$m/file")" = 1
 done
 ok "device-dax character device $DEVDAX" test -c "$DEVDAX"
-ok "rxe0 and siw0 are RDMA devices" sh -c 'ibv_devices | grep -q rxe0 && ibv_devices | grep -q siw0'
+ok "rxe0 is an RDMA device" sh -c 'ibv_devices | grep -q rxe0'
+no_siw "siw0 is an RDMA device" || ok "siw0 is an RDMA device" sh -c 'ibv_devices | grep -q siw0'
 finish

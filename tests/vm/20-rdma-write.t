@@ -8,6 +8,7 @@
 
 for ip in "$RXE_IP" "$SIW_IP"; do
 	[ "$ip" = "$RXE_IP" ] && dev=rxe0 || dev=siw0
+	[ "$dev" = rxe0 ] || ! no_siw "RDMA WRITE + READ" || continue
 	ok "$dev: RDMA WRITE + READ of 1 MiB into anonymous memory" \
 		rdma_write "$ip" anon 1048576
 	ok "$dev: RDMA WRITE + READ of 2 MiB into device-dax" \

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# requires: gup_test
 # Transient pins keep working: a truncate of a DAX file whose page is the
 # target of an in-flight O_DIRECT read waits for the read, then succeeds;
 # but fails with ETXTBSY as soon as the page gets pinned under a lease.

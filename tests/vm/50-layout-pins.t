@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# requires: gup_test
 # Contract section C: owned long-term pins of fsdax pages under an
 # unbreakable layout lease (the in-tree kselftest, through gup_test's owned
 # mode), and the mm selftests of long-term pinning, unchanged.

@@ -80,6 +80,7 @@ in_flight_found() {
 }
 
 for dev in "$RXE_DEV" "$SIW_DEV"; do
+	[ -n "$dev" ] || ! no_siw "MRs over leased files" || continue
 	[ "$dev" = "$RXE_DEV" ] && ip=$RXE_IP || ip=$SIW_IP
 	for dir in "$DAX_EXT4" "$DAX_XFS"; do
 		f=$dir/mr-lease-$dev

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# requires: siw layout_change_delay
 # Contract section E on siw: a memory region over a leased file is released
 # while a work request of another uverbs context holds it (siw takes the
 # reference before it finds the protection domain wrong). ibv_dereg_mr()

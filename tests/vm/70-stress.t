@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# requires: gup_test
 # Issue 8: concurrency stress of layout leases, owned pins and MRs on ext4
 # and xfs DAX (tests/src/stress.c: 6 workers, random leases, pins, MRs,
 # truncates, hole punches, forks, closes and SIGKILLs), with RDMA WRITEs to

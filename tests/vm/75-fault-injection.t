@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# requires: fault_injection
 # Issue 8: fault injection on the lease, pin and registration paths. For
 # failslab and for fail_page_alloc, on ext4 and xfs DAX, tests/src/faultinj.c
 # runs rounds of lease + owned pin + ibv_reg_mr + file_pins read with

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# requires: gup_test
 # Issue 8: bad input and odd targets. Every F_SETLEASE argument 0..65535
 # and 4096 random ones on every kind of file (tests/src/badinput.c);
 # /proc/<pid>/file_pins of pinning processes read while and after they die;

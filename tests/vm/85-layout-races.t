@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# requires: gup_test layout_change_delay
 # Layout changes racing a lease and a long-term pin (issue 17): a truncate,
 # hole punch, reflink, extent swap or exchange-range that checked the layout
 # leases and found none is held at the kernel's layout_change_delay

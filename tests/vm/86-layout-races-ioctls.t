@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# requires: gup_test layout_change_delay
 # The block-moving ioctls racing a lease and a long-term pin, as the
 # truncates and hole punches of 85-layout-races.t: ext4's boot loader swap
 # (EXT4_IOC_SWAP_BOOT) and online defrag (EXT4_IOC_MOVE_EXT with a leased or

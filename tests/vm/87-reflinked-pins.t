@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# requires: gup_test
 # Long-term pins of a PTE-mapped xfs DAX file whose blocks are shared with a
 # clone, its pages mapped read-only by read faults first: refused with
 # EOPNOTSUPP, for reading and for writing, without GUP looping on an unshare

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# requires: gup_test
 # Durability under a long-term pin (issue 17, item 4): what is written
 # through a pin of a DAX file (rxe/siw memcpy, a NIC's DMA) takes no page
 # fault, so fsync must keep flushing pinned pages after it flushed them

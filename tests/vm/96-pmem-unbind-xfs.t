@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# requires: gup_test
 # Taking a pmem namespace away under long-term pins of xfs files, on a
 # namespace of its own (the ninth pmem region, 512 MiB as xfs needs 300,
 # made fsdax here). xfs with the reverse-mapping btree is told before its

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# requires: gup_test layout_change_delay
 # The removal of a pmem device racing a long-term pin, on a namespace of its
 # own (the sixth pmem region, made fsdax here, ext4 -o dax). A pin holds the
 # device's dev_pagemap, so that the removal waits for the unpin; but GUP

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# requires: siw
 # siw sends the data of large unsignalled work requests, RDMA READ responses
 # among them, to TCP by reference (MSG_SPLICE_PAGES): the skbs take page
 # references, not pins, and keep them until the data is delivered and
