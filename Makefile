@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # The two commands: `make demo` and `make check`. See README.md.
-.PHONY: demo check check-fresh demo-fresh check-debug check-fstests check-mainline static-mainline bench tree export kernel kernel-base initramfs static help clean
+.PHONY: demo check check-fresh demo-fresh check-debug check-fstests check-distro deb check-mainline static-mainline bench tree export kernel kernel-base initramfs static help clean
 
 help:
 	@echo "make demo        build and boot the patched kernel, show the feature"
@@ -13,6 +13,8 @@ help:
 	@echo "make static      checkpatch, apply and sparse checks only"
 	@echo "make bench       base vs patched under QEMU -icount: bench/results.md"
 	@echo "make check-debug every VM test on the debug kernel (KASAN, kmemleak, ...)"
+	@echo "make deb           the series as a Debian kernel package (Debian's configuration, modules)"
+	@echo "make check-distro  that package installed in the Debian guest and tested, beside Debian's own"
 	@echo "make check-fstests fstests on ext4 and xfs DAX, base beside patched: fstests/RESULTS.md"
 	@echo "BASE=mainline    any target on the mainline series (series-mainline/, Linux 7.3)"
 	@echo "make check-mainline  make check BASE=mainline (static-mainline: its static checks only)"
@@ -48,6 +50,14 @@ check-debug:
 		STRESS_SECONDS=$${STRESS_SECONDS:-60} scripts/run-tests --debug
 
 # Long (about 2 hours under TCG): not part of make check.
+# The kernel package a user would install (Debian's configuration, modules)
+# and its tests beside Debian's own package of the base.
+deb:
+	@scripts/build-deb
+
+check-distro:
+	@scripts/check-distro
+
 check-fstests:
 	@scripts/check-fstests
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mr_lease DEVICE FILE [kill-low|kill-high]
+ * mr_lease DEVICE FILE [kill-low|kill-high|orphan|inflight]
  *
  * Contract D and E for one RDMA device and one file on a DAX filesystem
  * (FILE must exist, 1 MiB or more, and nothing may hold a lease on it):
@@ -15,6 +15,9 @@
  *
  * With kill-low or kill-high, registers (the leased fd numbered below or
  * above the uverbs fd), prints "pinned" and waits to be killed.
+ *
+ * With orphan, registers, unmaps and closes FILE (only the pins keep its
+ * lease), prints "pinned" and waits to be killed (at most 240 s).
  *
  * With inflight, registers, forks a child that keeps only the receiving end
  * of a unix socket pair, sends the uverbs fd to it with SCM_RIGHTS (never
@@ -152,7 +155,7 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc < 3 || !realpath(argv[2], path)) {
-		fprintf(stderr, "usage: mr_lease DEVICE FILE [kill-low|kill-high|inflight]\n");
+		fprintf(stderr, "usage: mr_lease DEVICE FILE [kill-low|kill-high|orphan|inflight]\n");
 		return 2;
 	}
 	alarm(60);
@@ -191,6 +194,13 @@ int main(int argc, char **argv)
 			fflush(stdout);
 			/* Exit without closing: the child keeps the pins. */
 			_exit(0);
+		}
+		if (argv[3][0] == 'o') {
+			if (munmap(addr, LEN) || close(fd)) {
+				perror("mr_lease: munmap, close");
+				return 2;
+			}
+			alarm(240);
 		}
 		printf("pinned\n");
 		fflush(stdout);
