@@ -44,6 +44,24 @@ no_siw() {
 	return 0
 }
 
+# mr_holder DEV FILE MODE: mr_lease DEV FILE MODE (kill-low, kill-high,
+# orphan: it registers FILE under its lease and waits) in the background,
+# its output in /tmp/mr_lease.out, until it says "pinned" (30 s at most).
+# Sets $pid; fails, showing the output, if it died or took longer.
+mr_holder() {
+	mr_lease "$1" "$2" "$3" >/tmp/mr_lease.out 2>&1 &
+	pid=$!
+	i=0
+	until grep -q pinned /tmp/mr_lease.out; do
+		i=$((i + 1))
+		if [ $i -gt 300 ] || ! kill -0 $pid 2>/dev/null; then
+			cat /tmp/mr_lease.out
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
 # wait_for FILE TEXT: until FILE has a line with TEXT (10 s at most).
 wait_for() {
 	i=0

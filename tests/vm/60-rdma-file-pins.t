@@ -14,17 +14,7 @@ M=1048576
 # its lease, is SIGKILLed; nothing may be left behind.
 kill_holder() {
 	out=/tmp/mr_lease.$$
-	mr_lease "$1" "$2" "$3" >"$out" 2>&1 &
-	pid=$!
-	i=0
-	until grep -q pinned "$out"; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 $pid 2>/dev/null; then
-			cat "$out"
-			return 1
-		fi
-		sleep 0.1
-	done
+	mr_holder "$1" "$2" "$3" || return 1
 	grep -q "$2" /proc/$pid/file_pins || { echo "file_pins:"; cat /proc/$pid/file_pins; return 1; }
 	file-pins "$2" >"$out.fp" || { echo "file-pins $2 found nothing"; return 1; }
 	cat "$out.fp"

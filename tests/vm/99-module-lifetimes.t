@@ -12,23 +12,6 @@
 . /usr/libexec/fsdax/lib.sh
 M=1048576
 
-# start_holder DEV FILE MODE: mr_lease registers FILE on DEV (MODE kill-low:
-# file open and mapped; orphan: closed and unmapped) and waits; sets $pid.
-start_holder() {
-	out=/tmp/mr_lease.out
-	mr_lease "$1" "$2" "$3" >"$out" 2>&1 &
-	pid=$!
-	i=0
-	until grep -q pinned "$out"; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 $pid 2>/dev/null; then
-			cat "$out"
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-
 # refused MODULE: rmmod MODULE fails because the module is in use, and it
 # stays loaded.
 refused() {
@@ -72,7 +55,8 @@ for dev in "$RXE_DEV" "$SIW_DEV"; do
 		cp "$f" /tmp/modules.copy
 		for mode in kill-low orphan; do
 			pid=
-			start_holder "$dev" "$f" $mode >/tmp/holder.log 2>&1
+			# kill-low: the file open and mapped; orphan: closed and unmapped.
+			mr_holder "$dev" "$f" $mode >/tmp/holder.log 2>&1
 			ok "$dev $dir $mode: an MR pins the leased file" \
 				sh -c "cat /tmp/holder.log; [ -n '$pid' ] && kill -0 '$pid' && grep -q '$f' /proc/'$pid'/file_pins"
 			# No holder, no module held: removing them would prove nothing.
