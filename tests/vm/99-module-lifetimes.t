@@ -1,16 +1,36 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # requires: modules
-# Module lifetimes on a modular kernel (the distribution kernel package):
-# while a memory region pins a leased DAX file, held by a process that still
-# has the file open and mapped, or by one that closed and unmapped it (only
-# the pins keep its lease: orphaned), removing any module the pins depend on
-# (the RDMA driver, ib_uverbs, ib_core, the filesystem, nd_pmem) is refused
-# as "in use" and changes nothing: the file stays pinned (truncate fails),
-# its data intact. Once the holder is gone the pins are released, and the
-# RDMA driver unloads, loads again on demand and works.
+# Module lifetimes on a modular kernel (the distribution kernel package).
+#
+# 1. While a memory region pins a leased DAX file, held by a process that
+#    still has the file open and mapped (kill-low) or by one that closed and
+#    unmapped it (orphan: only the pins keep its lease), the RDMA driver and
+#    ib_uverbs are held by the holder's uverbs file (their reference counts
+#    are above what they are without it) and rmmod of either is refused as
+#    "in use"; the file stays pinned (another process's truncate fails with
+#    ETXTBSY) with its data intact; umount of its filesystem is refused
+#    (the pins hold the leased file). Killing the holder releases the pins
+#    and the lease and returns both counts to what they were.
+# 2. rdma link delete of the device under such a pin waits (neither rxe nor
+#    siw can disassociate a user context) without touching the pins, and
+#    completes once the holder is killed; then the driver unloads, loads
+#    again with rdma link add and registers an MR over a leased file.
+# 3. The filesystem module (xfs: ext4 holds this guest's root): after
+#    umount -l of a DAX xfs under an orphaned lease, the detached superblock
+#    stays for the pins, and with it xfs (rmmod refused). Once
+#    the holder is killed the superblock goes, xfs unloads, the next mount
+#    loads it again, and the file is intact and truncates.
+# ib_core (used by the drivers), ext4 (the root) and nd_pmem (the other DAX
+# filesystem) are never removable here and would prove nothing about pins;
+# they are not tried. 95-pmem-unbind.t takes a pmem namespace away under an
+# orphaned lease after umount -l.
 . /usr/libexec/fsdax/lib.sh
 M=1048576
+
+refcnt() {
+	cat "/sys/module/$1/refcnt"
+}
 
 # refused MODULE: rmmod MODULE fails because the module is in use, and it
 # stays loaded.
@@ -21,6 +41,13 @@ refused() {
 	fi
 	cat /tmp/rmmod.err
 	grep -q "is in use" /tmp/rmmod.err && [ -d "/sys/module/$1" ]
+}
+
+# held MODULE BASE: MODULE's reference count is above BASE and rmmod of it is
+# refused.
+held() {
+	echo "refcnt $(refcnt "$1"), $2 without the holder"
+	[ "$(refcnt "$1")" -gt "$2" ] && refused "$1"
 }
 
 # intact FILE COPY: FILE is still pinned (another process's truncate fails
@@ -34,49 +61,147 @@ intact() {
 	cmp "$1" "$2"
 }
 
-# end_holder FILE: kill the holder; the lease and the pins go, the file
-# truncates.
+# umount_busy DIR: umount DIR fails, busy, and DIR stays mounted.
+umount_busy() {
+	if umount "$1" 2>/tmp/umount.err; then
+		echo "umount $1 succeeded"
+		return 1
+	fi
+	cat /tmp/umount.err
+	grep -q busy /tmp/umount.err && grep -q " $1 " /proc/mounts
+}
+
+# end_holder: kill the holder; the lease and the pins go.
 end_holder() {
-	kill -9 $pid
-	wait $pid
+	kill -9 "$pid"
+	wait "$pid"
+	released
+}
+
+# within SECONDS CMD...: CMD succeeds within SECONDS.
+within() {
+	t=$(($1 * 10))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		t=$((t - 1))
+		[ $t -gt 0 ] || { echo "still failing: $*"; return 1; }
+		sleep 0.1
+	done
+}
+
+# running PID: PID is a process that has not ended (a zombie has: the shell
+# reaps its children only in wait).
+running() {
+	[ -e "/proc/$1" ] && ! grep -q "^State:.*Z" "/proc/$1/status"
+}
+
+ended() {
+	! running "$1"
+}
+
+# waits PID FILE: PID still runs, and the holder $pid still pins FILE.
+waits() {
+	running "$1" && grep -q "$2" "/proc/$pid/file_pins"
+}
+
+# freed FILE: no lease, no pin left, and FILE truncates.
+freed() {
 	released && /usr/bin/truncate -s $M "$1"
+}
+
+# new_file FILE: FILE, 1 MiB of random data, and its copy /tmp/modules.copy.
+new_file() {
+	rm -f "$1"
+	head -c $M /dev/urandom >"$1"
+	cp "$1" /tmp/modules.copy
 }
 
 for dev in "$RXE_DEV" "$SIW_DEV"; do
 	[ -n "$dev" ] || ! no_siw "module removal under pins" || continue
-	drv=rdma_rxe
-	[ "$dev" = "$RXE_DEV" ] || drv=siw
+	drv=rdma_rxe nd=dummy0
+	[ "$dev" = "$RXE_DEV" ] || drv=siw nd=dummy1
+	base_drv=$(refcnt $drv)
+	base_uv=$(refcnt ib_uverbs)
+
+	# 1. rmmod and umount under pins.
 	for dir in "$DAX_EXT4" "$DAX_XFS"; do
-		fs=$(stat -f -c %T "$dir")
-		[ "$fs" = ext2/ext3 ] && fs=ext4
 		f=$dir/modules-$dev
-		rm -f "$f"
-		head -c $M /dev/urandom >"$f"
-		cp "$f" /tmp/modules.copy
+		new_file "$f"
 		for mode in kill-low orphan; do
 			pid=
-			# kill-low: the file open and mapped; orphan: closed and unmapped.
 			mr_holder "$dev" "$f" $mode >/tmp/holder.log 2>&1
 			ok "$dev $dir $mode: an MR pins the leased file" \
 				sh -c "cat /tmp/holder.log; [ -n '$pid' ] && kill -0 '$pid' && grep -q '$f' /proc/'$pid'/file_pins"
 			# No holder, no module held: removing them would prove nothing.
 			[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || continue
-			for m in $drv ib_uverbs ib_core $fs nd_pmem; do
-				ok "$dev $dir $mode: rmmod $m is refused, in use" refused $m
-			done
+			ok "$dev $dir $mode: $drv is held by the holder, rmmod refused" held $drv "$base_drv"
+			ok "$dev $dir $mode: ib_uverbs is held by the holder, rmmod refused" held ib_uverbs "$base_uv"
+			ok "$dev $dir $mode: umount $dir refused, busy" umount_busy "$dir"
 			ok "$dev $dir $mode: still pinned, data intact" intact "$f" /tmp/modules.copy
-			ok "$dev $dir $mode: the holder killed, the pins and the lease go" end_holder "$f"
+			ok "$dev $dir $mode: the holder killed, the pins and the lease go" end_holder
+			ok "$dev $dir $mode: $drv and ib_uverbs are back to their counts" \
+				sh -c "[ \$(cat /sys/module/$drv/refcnt) = $base_drv ] &&
+					[ \$(cat /sys/module/ib_uverbs/refcnt) = $base_uv ]"
+			ok "$dev $dir $mode: the file truncates" /usr/bin/truncate -s $M "$f"
 		done
 		rm -f "$f"
 	done
-	ok "$dev: with no pins, rmmod $drv succeeds and $dev goes" \
-		sh -c "rmmod $drv && ! ibv_devices | grep -q $dev"
-	nd=dummy0
-	[ "$dev" = "$RXE_DEV" ] || nd=dummy1
+
+	# 2. Removing the device under a pin waits for the holder.
+	f=$DAX_XFS/modules-del
+	new_file "$f"
+	pid=
+	mr_holder "$dev" "$f" kill-low >/tmp/holder.log 2>&1
+	ok "$dev: an MR pins $f" sh -c "cat /tmp/holder.log; [ -n '$pid' ] && kill -0 '$pid'"
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		rdma link delete "$dev" >/tmp/linkdel.out 2>&1 &
+		del=$!
+		sleep 3
+		ok "$dev: rdma link delete waits while the MR pins the file" \
+			waits "$del" "$f"
+		ok "$dev: meanwhile the file stays pinned, data intact" intact "$f" /tmp/modules.copy
+		kill -9 "$pid"
+		wait "$pid"
+		ok "$dev: the holder killed, rdma link delete completes" within 30 ended $del
+		wait $del
+		rc=$?
+		ok "$dev: rdma link delete succeeded, the device is gone" \
+			sh -c "cat /tmp/linkdel.out; [ $rc = 0 ] && ! ibv_devices | grep -qw $dev"
+		ok "$dev: the pins and the lease are gone, the file truncates" freed "$f"
+	fi
+	rm -f "$f"
+	ok "$dev: with no device and no pins, rmmod $drv succeeds" rmmod $drv
 	ok "$dev: rdma link add loads $drv again, and it registers an MR over a leased file" \
-		sh -c "rdma link add $dev type ${drv#rdma_} netdev $nd && ibv_devices | grep -q $dev &&
+		sh -c "rdma link add $dev type ${drv#rdma_} netdev $nd && ibv_devices | grep -qw $dev &&
 			head -c $M /dev/zero >$DAX_XFS/modules-again && mr_lease $dev $DAX_XFS/modules-again &&
 			rm -f $DAX_XFS/modules-again"
 done
+
+# 3. The filesystem module under an orphaned lease after umount -l. The
+# non-DAX xfs goes for the time of the test, so that only DAX_XFS uses xfs.
+xfs_dev=$(awk -v d="$DAX_XFS" '$2 == d { print $1 }' /proc/mounts)
+ram_dev=$(awk '$2 == "/mnt/xfs" { print $1 }' /proc/mounts)
+ok "the non-DAX xfs unmounts" umount /mnt/xfs
+f=$DAX_XFS/modules-fs
+new_file "$f"
+pid=
+mr_holder "$RXE_DEV" "$f" orphan >/tmp/holder.log 2>&1
+ok "orphan: an MR pins $f" sh -c "cat /tmp/holder.log; [ -n '$pid' ] && kill -0 '$pid'"
+if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+	ok "orphan: umount $DAX_XFS refused, busy" umount_busy "$DAX_XFS"
+	ok "orphan: umount -l $DAX_XFS detaches it" \
+		sh -c "umount -l $DAX_XFS && ! grep -qw xfs /proc/mounts"
+	ok "orphan: the holder's file_pins still lists the file" grep -q modules-fs "/proc/$pid/file_pins"
+	ok "orphan: xfs is held by the detached superblock, rmmod refused" refused xfs
+	kill -9 "$pid"
+	wait "$pid"
+	ok "orphan: the holder killed, the superblock goes and xfs unloads" \
+		within 30 sh -c "[ \$(cat /sys/module/xfs/refcnt) = 0 ] && rmmod xfs"
+	ok "orphan: the pins and the lease are gone" released
+fi
+ok "mount loads xfs again; the file is intact and truncates" \
+	sh -c "mount -t xfs -o dax=always $xfs_dev $DAX_XFS && cmp $f /tmp/modules.copy &&
+		/usr/bin/truncate -s 0 $f && rm $f"
+ok "the non-DAX xfs mounts again" mount -t xfs "$ram_dev" /mnt/xfs
 ok "no layout lease left, every pin released" released
 finish
