@@ -34,7 +34,7 @@ done
 ok "nr_foll_pin_acquired == nr_foll_pin_released" pins_balanced
 ok "no layout lease left in /proc/locks" sh -c '! grep LAYOUT /proc/locks'
 ok "no process shows a file pin" sh -c 'cat /proc/[0-9]*/file_pins 2>/dev/null | grep . && exit 1; exit 0'
-ok "e2fsck -fn after unmount of $DAX_EXT4" sh -c "umount $DAX_EXT4 && e2fsck -fn /dev/pmem0 >/tmp/fsck.out 2>&1 || { cat /tmp/fsck.out; exit 1; }"
-ok "xfs_repair -n after unmount of $DAX_XFS" sh -c "umount $DAX_XFS && xfs_repair -n /dev/pmem1 >/tmp/fsck.out 2>&1 || { cat /tmp/fsck.out; exit 1; }"
-ok "remount both DAX file systems" sh -c "mount -t ext4 -o dax /dev/pmem0 $DAX_EXT4 && mount -t xfs -o dax=always /dev/pmem1 $DAX_XFS"
+ok "e2fsck -fn after unmount of $DAX_EXT4" sh -c "umount $DAX_EXT4 && e2fsck -fn $PMEM_EXT4 >/tmp/fsck.out 2>&1 || { cat /tmp/fsck.out; exit 1; }"
+ok "xfs_repair -n after unmount of $DAX_XFS" sh -c "umount $DAX_XFS && xfs_repair -n $PMEM_XFS >/tmp/fsck.out 2>&1 || { cat /tmp/fsck.out; exit 1; }"
+ok "remount both DAX file systems" sh -c "mount -t ext4 -o dax $PMEM_EXT4 $DAX_EXT4 && mount -t xfs -o dax=always $PMEM_XFS $DAX_XFS"
 finish

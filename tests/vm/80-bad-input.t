@@ -15,7 +15,7 @@ ok "F_SETLEASE 0..65535 + random on regular (DAX, non-DAX, tmpfs), dir, fifo, so
 	badinput sweep "layout:$DAX_EXT4/sweep" "layout:$DAX_XFS/sweep" \
 	"layout:$EXT4/sweep" "layout:$XFS/sweep" plain:/tmp/sweep \
 	"other:$DAX_EXT4" other:/tmp other:/tmp/sweep.fifo other:socket \
-	other:/dev/null "other:$DEVDAX" other:/dev/pmem0
+	other:/dev/null "other:$DEVDAX" "other:$PMEM_EXT4"
 rm -f "$DAX_EXT4/sweep" "$DAX_XFS/sweep" "$EXT4/sweep" "$XFS/sweep" /tmp/sweep /tmp/sweep.fifo
 
 for d in "$DAX_EXT4" "$DAX_XFS"; do
@@ -58,9 +58,9 @@ for d in "$DAX_EXT4" "$DAX_XFS"; do
 	ok "the holder exits: the lease is gone" sh -c "! grep LAYOUT /proc/locks"
 	rm -f "$f" /tmp/ctl
 	if [ "$d" = "$DAX_EXT4" ]; then
-		ok "umount and mount $d again" sh -c "umount $d && mount -t ext4 -o dax /dev/pmem0 $d"
+		ok "umount and mount $d again" sh -c "umount $d && mount -t ext4 -o dax $PMEM_EXT4 $d"
 	else
-		ok "umount and mount $d again" sh -c "umount $d && mount -t xfs -o dax=always /dev/pmem1 $d"
+		ok "umount and mount $d again" sh -c "umount $d && mount -t xfs -o dax=always $PMEM_XFS $d"
 	fi
 done
 finish

@@ -37,7 +37,7 @@ recovered() {
 	[ "$now" -eq $((before + 1)) ]
 }
 
-if [ ! -e /sys/bus/nd/devices/namespace6.0 ] || [ ! -e /sys/bus/nd/devices/namespace4.0 ]; then
+if [ -z "$NS6" ] || [ -z "$NS4" ]; then
 	ok "a fifth and a seventh pmem region (vm-run --pmem with 7 sizes)" false
 	finish
 	exit
@@ -45,8 +45,8 @@ fi
 ok "the hwpoison injector is there (CONFIG_HWPOISON_INJECT)" \
 	test -w /sys/kernel/debug/hwpoison/corrupt-pfn
 
-setup namespace6.0 ext4 /mnt/poison-ext4
-setup namespace4.0 xfs /mnt/poison-xfs
+setup "$NS6" ext4 /mnt/poison-ext4
+setup "$NS4" xfs /mnt/poison-xfs
 for fs in ext4 xfs; do
 	for how in madvise inject; do
 		f=/mnt/poison-$fs/$how

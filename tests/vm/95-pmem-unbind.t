@@ -23,7 +23,7 @@
 #    series), so this test must stay the last one to use the namespace.
 . /usr/libexec/fsdax/lib.sh
 M=1048576
-ns=namespace3.0
+ns=$NS3	# the fourth region
 mnt=/mnt/unbind
 f=$mnt/held
 

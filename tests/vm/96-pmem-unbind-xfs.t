@@ -18,13 +18,13 @@
 # 95-pmem-unbind.t, the filesystem stays mounted over the removed device
 # until the VM stops: nothing else may use this namespace.
 . /usr/libexec/fsdax/lib.sh
-ns=namespace8.0
+ns=$NS8	# the ninth region
 mnt=/mnt/unbind-xfs
 f=$mnt/held
 g=$mnt/held-pmd
 T=/sys/kernel/tracing/instances/t96
 
-if [ ! -e /sys/bus/nd/devices/$ns ]; then
+if [ -z "$ns" ] || [ ! -e /sys/bus/nd/devices/$ns ]; then
 	ok "a ninth pmem region for this test ($ns; vm-run --pmem with 9 sizes)" false
 	finish
 	exit

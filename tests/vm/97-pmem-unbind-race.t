@@ -16,12 +16,12 @@
 # teardown of a DAX mapping of a removed device reads its freed memory map
 # (seen when the failed pinner exited; not yet tried without the series).
 . /usr/libexec/fsdax/lib.sh
-ns=namespace5.0
+ns=$NS5	# the sixth region
 mnt=/mnt/unbind-race
 f=$mnt/held
 D=3000
 
-if [ ! -e /sys/bus/nd/devices/$ns ]; then
+if [ -z "$ns" ] || [ ! -e /sys/bus/nd/devices/$ns ]; then
 	ok "a sixth pmem region for this test ($ns; vm-run --pmem with 6 sizes)" false
 	finish
 	exit

@@ -18,7 +18,7 @@
 # oopses, or is reported by KASAN; copied data is harmless.
 . /usr/libexec/fsdax/lib.sh
 K256=262144
-ns=namespace7.0
+ns=$NS7	# the eighth region
 mnt=/mnt/zcopy
 f=$mnt/held
 
