@@ -178,10 +178,13 @@ for dev in "$RXE_DEV" "$SIW_DEV"; do
 done
 
 # 3. The filesystem module under an orphaned lease after umount -l. The
-# non-DAX xfs goes for the time of the test, so that only DAX_XFS uses xfs.
+# other xfs mounts (the non-DAX one, those earlier tests left) go for the
+# time of the test, so that only DAX_XFS uses xfs.
 xfs_dev=$(awk -v d="$DAX_XFS" '$2 == d { print $1 }' /proc/mounts)
-ram_dev=$(awk '$2 == "/mnt/xfs" { print $1 }' /proc/mounts)
-ok "the non-DAX xfs unmounts" umount /mnt/xfs
+awk -v d="$DAX_XFS" '$3 == "xfs" && $2 != d {
+	print $1, $2, ($4 ~ /(^|,)dax=always(,|$)/ ? "dax=always" : "defaults") }' /proc/mounts >/tmp/xfs-mounts
+ok "the other xfs mounts unmount" \
+	sh -c "cat /tmp/xfs-mounts; while read -r dev dir opt; do umount \$dir || exit 1; done </tmp/xfs-mounts"
 f=$DAX_XFS/modules-fs
 new_file "$f"
 pid=
@@ -190,7 +193,7 @@ ok "orphan: an MR pins $f" sh -c "cat /tmp/holder.log; [ -n '$pid' ] && kill -0 
 if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 	ok "orphan: umount $DAX_XFS refused, busy" umount_busy "$DAX_XFS"
 	ok "orphan: umount -l $DAX_XFS detaches it" \
-		sh -c "umount -l $DAX_XFS && ! grep -qw xfs /proc/mounts"
+		sh -c "umount -l $DAX_XFS && ! awk '\$3 == \"xfs\"' /proc/mounts | grep -q ."
 	ok "orphan: the holder's file_pins still lists the file" grep -q modules-fs "/proc/$pid/file_pins"
 	ok "orphan: xfs is held by the detached superblock, rmmod refused" refused xfs
 	kill -9 "$pid"
@@ -202,6 +205,7 @@ fi
 ok "mount loads xfs again; the file is intact and truncates" \
 	sh -c "mount -t xfs -o dax=always $xfs_dev $DAX_XFS && cmp $f /tmp/modules.copy &&
 		/usr/bin/truncate -s 0 $f && rm $f"
-ok "the non-DAX xfs mounts again" mount -t xfs "$ram_dev" /mnt/xfs
+ok "the other xfs mounts mount again" \
+	sh -c "while read -r dev dir opt; do mount -t xfs -o \$opt \$dev \$dir || exit 1; done </tmp/xfs-mounts"
 ok "no layout lease left, every pin released" released
 finish
