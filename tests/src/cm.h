@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * RDMA CM helpers of the RDMA tests (rdma_write.c, siw_mr_race.c): one
- * reliable connection between two processes over RDMA CM, which runs on
- * RoCE/rxe and iWARP/siw alike.
+ * RDMA CM helpers of the RDMA tests (rdma_write.c, rdma_flush.c,
+ * siw_mr_race.c): one reliable connection between two processes over RDMA
+ * CM, which runs on RoCE/rxe and iWARP/siw alike, and the check of the
+ * pattern a peer wrote.
  */
 #ifndef FSDAX_TESTS_CM_H
 #define FSDAX_TESTS_CM_H
@@ -108,12 +109,24 @@ static inline struct rdma_cm_id *cm_listen(struct rdma_event_channel *ch,
 	return id;
 }
 
-/* The client's connection is up: the server's region in *RI; 0, or -1. */
-static inline int cm_established(struct rdma_event_channel *ch,
-				 struct region_info *ri)
+/*
+ * The client's connection on @id (its queue pair made): connected, with
+ * the server's region in *@ri, @len bytes unless @len is 0; 0, or -1
+ * with a message.
+ */
+static inline int cm_connect(struct rdma_event_channel *ch, struct rdma_cm_id *id,
+			     struct region_info *ri, size_t len)
 {
-	struct rdma_cm_event *ev = wait_event(ch, RDMA_CM_EVENT_ESTABLISHED);
+	struct rdma_conn_param cp = { .initiator_depth = 1,
+				      .responder_resources = 1,
+				      .retry_count = 7 };
+	struct rdma_cm_event *ev;
 
+	if (rdma_connect(id, &cp)) {
+		perror("client connect");
+		return -1;
+	}
+	ev = wait_event(ch, RDMA_CM_EVENT_ESTABLISHED);
 	if (!ev)
 		return -1;
 	if (ev->param.conn.private_data_len < sizeof(*ri)) {
@@ -121,7 +134,60 @@ static inline int cm_established(struct rdma_event_channel *ch,
 		return -1;
 	}
 	memcpy(ri, ev->param.conn.private_data, sizeof(*ri));
-	return rdma_ack_cm_event(ev);
+	rdma_ack_cm_event(ev);
+	if (len && ri->len != len) {
+		fprintf(stderr, "server region is %u bytes, expected %zu\n", ri->len, len);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The server's side of the connection @id asked for: a queue pair on @pd
+ * and @cq, accepted with @mr's region (@addr, @len) in the private data,
+ * established. 0, or -1.
+ */
+static inline int cm_accept_region(struct rdma_event_channel *ch,
+				   struct rdma_cm_id *id, struct ibv_pd *pd,
+				   struct ibv_cq *cq, struct ibv_mr *mr,
+				   void *addr, size_t len)
+{
+	struct rdma_conn_param cp = { .initiator_depth = 1, .responder_resources = 1 };
+	struct region_info ri = { (uintptr_t)addr, mr->rkey, (uint32_t)len };
+	struct ibv_qp_init_attr attr;
+
+	cp.private_data = &ri;
+	cp.private_data_len = sizeof(ri);
+	qp_attr(&attr, cq);
+	if (rdma_create_qp(id, pd, &attr) || rdma_accept(id, &cp) ||
+	    wait_ack(ch, RDMA_CM_EVENT_ESTABLISHED))
+		return -1;
+	return 0;
+}
+
+/* 0 if @b holds @fn(i) at every i, else 1 with a message. */
+static inline int expect(const unsigned char *b, size_t len,
+			 unsigned char (*fn)(size_t), const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < len && b[i] == fn(i); i++)
+		;
+	if (i == len)
+		return 0;
+	fprintf(stderr, "%s: byte %zu is 0x%02x, expected 0x%02x\n", what, i,
+		b[i], fn(i));
+	return 1;
+}
+
+/* The server's check that @what holds @fn's pattern: 0, or 1. */
+static inline int server_check(const unsigned char *p, size_t len,
+			       unsigned char (*fn)(size_t), const char *what)
+{
+	if (expect(p, len, fn, what))
+		return 1;
+	printf("server: %s holds the pattern (%zu bytes)\n", what, len);
+	return 0;
 }
 
 #endif

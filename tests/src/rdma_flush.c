@@ -61,21 +61,6 @@ static unsigned char first_pattern(size_t i)
 	return (unsigned char)~pattern(i * 5);
 }
 
-/* 0 if @b holds @fn(i) at every i, else 1 with a message. */
-static int expect(const unsigned char *b, size_t len,
-		  unsigned char (*fn)(size_t), const char *what)
-{
-	size_t i;
-
-	for (i = 0; i < len && b[i] == fn(i); i++)
-		;
-	if (i == len)
-		return 0;
-	fprintf(stderr, "%s: byte %zu is 0x%02x, expected 0x%02x\n", what, i,
-		b[i], fn(i));
-	return 1;
-}
-
 /*
  * The next completion on @cq within 20 s: 0 if it is successful, of
  * @opcode and work request @wr_id; else -1 with a message.
@@ -117,9 +102,6 @@ static int poll_wc(struct ibv_cq *cq, uint64_t wr_id, enum ibv_wc_opcode opcode,
 static int client(struct sockaddr_in *sin, size_t len, int go, int done)
 {
 	struct rdma_event_channel *ch = rdma_create_event_channel();
-	struct rdma_conn_param cp = { .initiator_depth = 1,
-				      .responder_resources = 1,
-				      .retry_count = 7 };
 	struct ibv_qp_init_attr_ex attr = { 0 };
 	struct rdma_cm_id *id;
 	struct region_info ri;
@@ -166,16 +148,8 @@ static int client(struct sockaddr_in *sin, size_t len, int go, int done)
 		fprintf(stderr, "client: no extended queue pair\n");
 		return 2;
 	}
-	if (rdma_connect(id, &cp)) {
-		perror("client connect");
+	if (cm_connect(ch, id, &ri, len))
 		return 2;
-	}
-	if (cm_established(ch, &ri))
-		return 2;
-	if (ri.len != len) {
-		fprintf(stderr, "server region is %u bytes, expected %zu\n", ri.len, len);
-		return 2;
-	}
 	if (read(go, &c, 1) != 1)	/* EOF: the server failed */
 		return 2;
 
@@ -204,14 +178,6 @@ static int client(struct sockaddr_in *sin, size_t len, int go, int done)
 	if (write(done, "d", 1) != 1)
 		return 2;
 	rdma_disconnect(id);
-	return 0;
-}
-
-static int check(const unsigned char *p, size_t len, const char *what)
-{
-	if (expect(p, len, pattern, what))
-		return 1;
-	printf("server: %s holds the pattern (%zu bytes)\n", what, len);
 	return 0;
 }
 
@@ -295,16 +261,13 @@ static int refused(struct ibv_pd *pd, struct memspec *m, enum mode mode)
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(PORT) };
-	struct rdma_conn_param cp = { .initiator_depth = 1, .responder_resources = 1 };
 	struct ibv_qp_attr qa = {
 		.qp_access_flags = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ |
 				   IBV_ACCESS_FLUSH_PERSISTENT };
 	struct rdma_event_channel *ch;
-	struct ibv_qp_init_attr attr;
 	struct rdma_cm_id *listen_id, *id;
 	struct rdma_cm_event *ev;
 	struct ibv_context *ctx;
-	struct region_info ri;
 	char spec[4096], c;
 	enum mode mode = MODE_FLUSH;
 	struct memspec m;
@@ -394,14 +357,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "server: the connection is on another device\n");
 		return 2;
 	}
-	ri.addr = (uintptr_t)m.addr;
-	ri.rkey = mr->rkey;
-	ri.len = len;
-	cp.private_data = &ri;
-	cp.private_data_len = sizeof(ri);
-	qp_attr(&attr, cq);
-	if (rdma_create_qp(id, pd, &attr) || rdma_accept(id, &cp) ||
-	    wait_ack(ch, RDMA_CM_EVENT_ESTABLISHED))
+	if (cm_accept_region(ch, id, pd, cq, mr, m.addr, len))
 		return 2;
 	/*
 	 * RDMA CM gives the queue pair remote write, read and atomics (and
@@ -425,13 +381,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "client failed (status 0x%x)\n", status);
 		return 1;
 	}
-	rc |= check(m.addr, len, "mapping");
+	rc |= server_check(m.addr, len, pattern, "mapping");
 	buf = malloc(len);
 	if (!buf || pread(m.fd, buf, len, 0) != (ssize_t)len) {
 		perror("pread");
 		return 1;
 	}
-	rc |= check(buf, len, "read(2) of the file");
+	rc |= server_check(buf, len, pattern, "read(2) of the file");
 	rdma_destroy_qp(id);
 	if (ibv_dereg_mr(mr))
 		rc = 1;

@@ -53,21 +53,6 @@ static int rdma_op(struct ibv_qp *qp, struct ibv_cq *cq, enum ibv_wr_opcode op,
 	return poll_one(cq, op == IBV_WR_RDMA_WRITE ? "RDMA WRITE" : "RDMA READ");
 }
 
-/* 0 if @b holds @fn(i) at every i, else 1 with a message. */
-static int expect(const unsigned char *b, size_t len,
-		  unsigned char (*fn)(size_t), const char *what)
-{
-	size_t i;
-
-	for (i = 0; i < len && b[i] == fn(i); i++)
-		;
-	if (i == len)
-		return 0;
-	fprintf(stderr, "%s: byte %zu is 0x%02x, expected 0x%02x\n", what, i,
-		b[i], fn(i));
-	return 1;
-}
-
 /*
  * The client reports on @done when its transfers are over, so that neither
  * side waits on RDMA CM teardown events (which rxe's loopback delivers late).
@@ -75,9 +60,6 @@ static int expect(const unsigned char *b, size_t len,
 static int client(struct sockaddr_in *sin, size_t len, int done, int reads)
 {
 	struct rdma_event_channel *ch = rdma_create_event_channel();
-	struct rdma_conn_param cp = { .initiator_depth = 1,
-				      .responder_resources = 1,
-				      .retry_count = 7 };
 	struct ibv_qp_init_attr attr;
 	struct rdma_cm_id *id;
 	struct region_info ri;
@@ -104,16 +86,12 @@ static int client(struct sockaddr_in *sin, size_t len, int done, int reads)
 		return 2;
 	}
 	qp_attr(&attr, cq);
-	if (rdma_create_qp(id, pd, &attr) || rdma_connect(id, &cp)) {
-		perror("client connect");
+	if (rdma_create_qp(id, pd, &attr)) {
+		perror("client: rdma_create_qp");
 		return 2;
 	}
-	if (cm_established(ch, &ri))
+	if (cm_connect(ch, id, &ri, len))
 		return 2;
-	if (ri.len != len) {
-		fprintf(stderr, "server region is %u bytes, expected %zu\n", ri.len, len);
-		return 2;
-	}
 	/* What the server wrote first, then our pattern, written and read. */
 	if (rdma_op(id->qp, cq, IBV_WR_RDMA_READ, back, &ri) ||
 	    expect(b, len, first_pattern, "RDMA READ of the server's data"))
@@ -174,14 +152,6 @@ static int fill_first(struct memspec *m, const char *spec, size_t len)
 	return 0;
 }
 
-static int check(const unsigned char *p, size_t len, const char *what)
-{
-	if (expect(p, len, pattern, what))
-		return 1;
-	printf("server: %s holds the pattern (%zu bytes)\n", what, len);
-	return 0;
-}
-
 /*
  * "hold": keep the region registered and obey commands on standard input,
  * one per line: "truncate" (ftruncate(2) of the file by this process, the
@@ -229,11 +199,8 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(PORT) };
 	struct rdma_event_channel *ch;
-	struct ibv_qp_init_attr attr;
-	struct rdma_conn_param cp = { .initiator_depth = 1, .responder_resources = 1 };
 	struct rdma_cm_id *listen_id, *id;
 	struct rdma_cm_event *ev;
-	struct region_info ri;
 	struct memspec m;
 	struct ibv_cq *cq;
 	struct ibv_pd *pd;
@@ -294,14 +261,7 @@ int main(int argc, char **argv)
 	}
 	printf("server: registered %s (%zu bytes) on %s\n", argv[2], len,
 	       ibv_get_device_name(id->verbs->device));
-	ri.addr = (uintptr_t)m.addr;
-	ri.rkey = mr->rkey;
-	ri.len = len;
-	cp.private_data = &ri;
-	cp.private_data_len = sizeof(ri);
-	qp_attr(&attr, cq);
-	if (rdma_create_qp(id, pd, &attr) || rdma_accept(id, &cp) ||
-	    wait_ack(ch, RDMA_CM_EVENT_ESTABLISHED))
+	if (cm_accept_region(ch, id, pd, cq, mr, m.addr, len))
 		rc = 2;
 	{
 		char c;
@@ -317,7 +277,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	rc |= check(m.addr, len, "mapping");
+	rc |= server_check(m.addr, len, pattern, "mapping");
 	if (m.path && m.fd >= 0 && strncmp(argv[2], "devdax:", 7)) {
 		unsigned char *buf = malloc(len);
 
@@ -325,7 +285,7 @@ int main(int argc, char **argv)
 			perror("pread");
 			return 1;
 		}
-		rc |= check(buf, len, "read(2) of the file");
+		rc |= server_check(buf, len, pattern, "read(2) of the file");
 	}
 	if (argc == 5) {
 		mr = hold(mr, &m, reads[1]);

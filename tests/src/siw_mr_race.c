@@ -46,9 +46,6 @@ static double now(void)
 static int client(struct sockaddr_in *sin, int out)
 {
 	struct rdma_event_channel *ch = rdma_create_event_channel();
-	struct rdma_conn_param cp = { .initiator_depth = 1,
-				      .responder_resources = 1,
-				      .retry_count = 7 };
 	struct ibv_send_wr wr = { 0 }, *bad;
 	struct ibv_qp_init_attr attr;
 	struct rdma_cm_id *id;
@@ -68,9 +65,7 @@ static int client(struct sockaddr_in *sin, int out)
 	if (!cq)
 		return 2;
 	qp_attr(&attr, cq);
-	if (rdma_create_qp(id, pd, &attr) || rdma_connect(id, &cp))
-		return 2;
-	if (cm_established(ch, &ri))
+	if (rdma_create_qp(id, pd, &attr) || cm_connect(ch, id, &ri, 0))
 		return 2;
 
 	/* The server's MR as the local source: another context's, another PD. */
@@ -121,13 +116,10 @@ static int wait_child_in_siw(pid_t pid)
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(PORT) };
-	struct rdma_conn_param cp = { .initiator_depth = 1, .responder_resources = 1 };
 	struct rdma_event_channel *ch;
-	struct ibv_qp_init_attr attr;
 	struct rdma_cm_id *listen_id, *id;
 	struct ibv_context *ctx;
 	struct rdma_cm_event *ev;
-	struct region_info ri;
 	struct ibv_pd *pd, *mr_pd;
 	struct ibv_mr *mr;
 	struct ibv_cq *cq;
@@ -186,14 +178,7 @@ int main(int argc, char **argv)
 			IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ);
 	if (!mr)
 		die_setup("ibv_reg_mr of the leased file");
-	ri.addr = (uintptr_t)m.addr;
-	ri.rkey = mr->rkey;
-	ri.len = LEN;
-	cp.private_data = &ri;
-	cp.private_data_len = sizeof(ri);
-	qp_attr(&attr, cq);
-	if (rdma_create_qp(id, pd, &attr) || rdma_accept(id, &cp) ||
-	    wait_ack(ch, RDMA_CM_EVENT_ESTABLISHED))
+	if (cm_accept_region(ch, id, pd, cq, mr, m.addr, LEN))
 		die_setup("server accept");
 
 	if (wait_child_in_siw(pid)) {
