@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # The two commands: `make demo` and `make check`. See README.md.
-.PHONY: demo check check-fresh demo-fresh check-debug check-fstests check-distro deb check-mainline static-mainline bench tree export kernel kernel-base initramfs static help clean
+.PHONY: demo check check-fresh demo-fresh check-debug check-fstests check-ndctl check-distro deb check-mainline static-mainline bench tree export kernel kernel-base initramfs static help clean
 
 help:
 	@echo "make demo        build and boot the patched kernel, show the feature"
@@ -16,6 +16,7 @@ help:
 	@echo "make deb         the series as a Debian kernel package (Debian's configuration, modules)"
 	@echo "make check-distro the package of make deb installed in the Debian guest and tested, beside Debian's own"
 	@echo "make check-fstests fstests on ext4 and xfs DAX, base beside patched: fstests/RESULTS.md"
+	@echo "make check-ndctl  ndctl's own test suite on Debian's kernel and the series' package: ndctl/RESULTS.md"
 	@echo "BASE=mainline    any target on the mainline series (series-mainline/, Linux 7.3)"
 	@echo "make check-mainline  make check BASE=mainline (static-mainline: its static checks only)"
 	@echo "scripts/vm-run [--add PATH]... -- COMMAND   run COMMAND in the VM"
@@ -60,6 +61,12 @@ check-distro:
 
 check-fstests:
 	@scripts/check-fstests
+
+# ndctl's test suite with nfit_test, destructive DAX tests included, in the
+# distro guest: Debian's own kernel of the base, then the series' package
+# (make deb). About an hour per kernel under TCG: not part of make check.
+check-ndctl:
+	@scripts/check-ndctl
 
 tree:
 	@scripts/tree
