@@ -19,6 +19,8 @@ help:
 	@echo "make check-ndctl  ndctl's own test suite on Debian's kernel and the series' package: ndctl/RESULTS.md"
 	@echo "BASE=mainline    any target on the mainline series (series-mainline/, Linux 7.3)"
 	@echo "make check-mainline  make check BASE=mainline (static-mainline: its static checks only)"
+	@echo "make check-configs the build matrix (allnoconfig, no-X toggles, i386, clang, ...), base beside patched: config/matrix/RESULTS.md"
+	@echo "make check-configs-ci  its gcc x86 cells within 14 minutes (CI; commits nothing)"
 	@echo "scripts/vm-run [--add PATH]... -- COMMAND   run COMMAND in the VM"
 
 demo:
@@ -94,3 +96,16 @@ clean:
 .PHONY: fuzz
 fuzz:
 	@scripts/syzkaller
+
+# The kernel test robot's build matrix (design/config-matrix.md): every cell
+# on both series, base beside patched, in worktrees under build/cm/.
+# CELLS="allnoconfig no-FS_DAX ..." SERIES=6.12|mainline select; the table
+# config/matrix/RESULTS.md is committed by the developer.
+.PHONY: check-configs check-configs-ci
+check-configs:
+	@scripts/check-configs
+
+# CI: the gcc x86 cells in the order of the design (section 5.7), stopping
+# before a cell whose last time does not fit in the budget.
+check-configs-ci:
+	@CHECK_CONFIGS_BUDGET=$${CHECK_CONFIGS_BUDGET:-840} CELLS=ci scripts/check-configs
