@@ -5,17 +5,23 @@
 #
 # 1. While a memory region pins a leased DAX file, held by a process that
 #    still has the file open and mapped (kill-low) or by one that closed and
-#    unmapped it (orphan: only the pins keep its lease), the RDMA driver and
-#    ib_uverbs are held by the holder's uverbs file (their reference counts
-#    are above what they are without it) and rmmod of either is refused as
-#    "in use"; the file stays pinned (another process's truncate fails with
-#    ETXTBSY) with its data intact; umount of its filesystem is refused
-#    (the pins hold the leased file). Killing the holder releases the pins
-#    and the lease and returns both counts to what they were.
-# 2. rdma link delete of the device under such a pin waits (neither rxe nor
-#    siw can disassociate a user context) without touching the pins, and
-#    completes once the holder is killed; then the driver unloads, loads
-#    again with rdma link add and registers an MR over a leased file.
+#    unmapped it (orphan: only the pins keep its lease), ib_uverbs, and the
+#    RDMA driver if it cannot disassociate a user context from its device
+#    (siw; rxe before Linux 7.x), are held by the holder's uverbs file
+#    (their reference counts are above what they are without it) and rmmod
+#    of either is refused as "in use"; a driver that can disassociate (rxe
+#    on 7.x: it has rxe_disassociate_ucontext) is not held. The file stays
+#    pinned (another process's truncate fails with ETXTBSY) with its data
+#    intact; umount of its filesystem is refused (the pins hold the leased
+#    file). Killing the holder releases the pins and the lease and returns
+#    both counts to what they were.
+# 2. rdma link delete of the device under such a pin: a driver that cannot
+#    disassociate waits without touching the pins and completes once the
+#    holder is killed; one that can completes at once, destroying the
+#    holder's memory region, which releases the pins while the holder keeps
+#    its lease (truncate still fails with ETXTBSY, the data is intact).
+#    Then the driver unloads, loads again with rdma link add and registers
+#    an MR over a leased file.
 # 3. The filesystem module (xfs: ext4 holds this guest's root): after
 #    umount -l of a DAX xfs under an orphaned lease, the detached superblock
 #    stays for the pins, and with it xfs (rmmod refused). Once
@@ -122,6 +128,10 @@ for dev in "$RXE_DEV" "$SIW_DEV"; do
 	[ "$dev" = "$RXE_DEV" ] || drv=siw nd=dummy1
 	base_drv=$(refcnt $drv)
 	base_uv=$(refcnt ib_uverbs)
+	# Does the driver disassociate user contexts when its device goes?
+	disassoc=0
+	! grep -qw "${drv#rdma_}_disassociate_ucontext" /proc/kallsyms || disassoc=1
+	echo "# $drv: disassociates user contexts: $disassoc"
 
 	# 1. rmmod and umount under pins.
 	for dir in "$DAX_EXT4" "$DAX_XFS"; do
@@ -134,7 +144,13 @@ for dev in "$RXE_DEV" "$SIW_DEV"; do
 				sh -c "cat /tmp/holder.log; [ -n '$pid' ] && kill -0 '$pid' && grep -q '$f' /proc/'$pid'/file_pins"
 			# No holder, no module held: removing them would prove nothing.
 			[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || continue
-			ok "$dev $dir $mode: $drv is held by the holder, rmmod refused" held $drv "$base_drv"
+			if [ $disassoc = 0 ]; then
+				ok "$dev $dir $mode: $drv is held by the holder, rmmod refused" held $drv "$base_drv"
+			else
+				ok "$dev $dir $mode: $drv, which disassociates, is not held" \
+					sh -c "echo refcnt \$(cat /sys/module/$drv/refcnt), $base_drv without the holder;
+						[ \$(cat /sys/module/$drv/refcnt) = $base_drv ]"
+			fi
 			ok "$dev $dir $mode: ib_uverbs is held by the holder, rmmod refused" held ib_uverbs "$base_uv"
 			ok "$dev $dir $mode: umount $dir refused, busy" umount_busy "$dir"
 			ok "$dev $dir $mode: still pinned, data intact" intact "$f" /tmp/modules.copy
@@ -147,13 +163,28 @@ for dev in "$RXE_DEV" "$SIW_DEV"; do
 		rm -f "$f"
 	done
 
-	# 2. Removing the device under a pin waits for the holder.
+	# 2. Removing the device under a pin waits for the holder, or revokes
+	# the pins of a driver that disassociates.
 	f=$DAX_XFS/modules-del
 	new_file "$f"
 	pid=
 	mr_holder "$dev" "$f" kill-low >/tmp/holder.log 2>&1
 	ok "$dev: an MR pins $f" sh -c "cat /tmp/holder.log; [ -n '$pid' ] && kill -0 '$pid'"
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+	if [ $disassoc = 1 ] && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		rdma link delete "$dev" >/tmp/linkdel.out 2>&1 &
+		del=$!
+		ok "$dev: rdma link delete completes under the pin (disassociated)" within 30 ended $del
+		wait $del
+		rc=$?
+		ok "$dev: rdma link delete succeeded, the device is gone" \
+			sh -c "cat /tmp/linkdel.out; [ $rc = 0 ] && ! ibv_devices | grep -qw $dev"
+		ok "$dev: the holder's pins are released, the holder still runs" \
+			sh -c "kill -0 $pid && ! grep -q '$f' /proc/$pid/file_pins && ! grep -q '$f' /proc/fs/file_pins"
+		ok "$dev: its lease stays: truncate fails with ETXTBSY, data intact" intact "$f" /tmp/modules.copy
+		kill -9 "$pid"
+		wait "$pid"
+		ok "$dev: the holder killed, the lease goes, the file truncates" freed "$f"
+	elif [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		rdma link delete "$dev" >/tmp/linkdel.out 2>&1 &
 		del=$!
 		sleep 3
