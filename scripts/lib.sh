@@ -103,6 +103,14 @@ base_installed_version() {
 # Tag naming the base commit for a package version.
 base_tag() { echo "base-$(echo "$1" | tr '~:' '__')"; }
 
+# rm_build_dir DIR: remove a build directory a killed run may have left with
+# mounts below it (proc, sys, dev bound from the host): unmount them first,
+# and never remove through a mount.
+rm_build_dir() {
+	{ findmnt -rn -o TARGET | grep -F "$1/" || true; } | sort -r | xargs -r -n1 umount -l
+	rm -rf --one-file-system "$1"
+}
+
 # Run a long command quietly, showing a progress line every 30 s; the
 # full output goes to LOG and its tail is shown on failure.
 run_logged() {
