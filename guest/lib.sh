@@ -7,18 +7,22 @@ set +a
 n=0
 fails=0
 
-# ok DESCRIPTION COMMAND...: the check passes when COMMAND exits 0.
+# ok DESCRIPTION COMMAND...: the check passes when COMMAND exits 0; returns
+# 0 if it passed, 1 if not.
 ok() {
 	desc=$1
 	shift
 	n=$((n + 1))
 	if out=$("$@" 2>&1); then
 		echo "ok $n $desc"
+		_ok=0
 	else
 		echo "not ok $n $desc"
 		fails=$((fails + 1))
+		_ok=1
 	fi
-	[ -n "$out" ] && echo "$out" | sed 's/^/# /'
+	[ -z "$out" ] || echo "$out" | sed 's/^/# /'
+	return $_ok
 }
 
 
