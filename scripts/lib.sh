@@ -151,6 +151,48 @@ kernel_fresh() {	# kernel_fresh TREE FRAGMENT...
 		[ -z "$(find "$tree" \( -path "$tree/.git" -o -path "$tree/tools/testing" \) -prune -o -newer "$k" \( -name '*.[ch]' -o -name 'Kconfig*' -o -name Makefile \) -print -quit)" ]
 }
 
+# apt_download_orig SUITE PKG VERSION ORIG SHA256 DIR: the path of ORIG, the
+# upstream tarball of source package PKG=VERSION of SUITE of the archive the
+# host already uses, kept in $CACHE/DIR once checked. apt, through a private
+# configuration with SUITE's deb-src (the host's apt is not changed), names
+# it with its SHA256 from the signed Sources index and downloads that file
+# alone (apt-get source --download-only would fetch the .dsc too, which not
+# every mirror serves), checking that hash; it must also be SHA256. Dies
+# when it cannot.
+apt_download_orig() {
+	local suite=$1 pkg=$2 ver=$3 orig=$4 sha=$5 tarball=$CACHE/$6/$4 adir _files uri line url hash
+	if echo "$sha  $tarball" | sha256sum -c --status 2>/dev/null; then
+		echo "$tarball"
+		return 0
+	fi
+	need_pkgs debian-archive-keyring
+	adir=$CACHE/apt-$suite-src
+	apt_sources _files uri "$pkg"
+	mkdir -p "$adir/lists/partial" "$adir/archives/partial" "$(dirname "$tarball")"
+	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
+		>"$adir/sources.list"
+	local aopts=(-o "Dir::Etc::SourceList=$adir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$adir/lists" -o "Dir::Cache::Archives=$adir/archives"
+		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o Dir::State::status=/dev/null
+		-o APT::Sandbox::User=root)
+	say "apt: $pkg $ver source from $uri $suite"
+	apt-get "${aopts[@]}" update -qq >/dev/null || die "apt-get update of $suite (deb-src) failed"
+	line=$(cd "$adir" && apt-get "${aopts[@]}" source --print-uris -qq "$pkg=$ver" |
+		awk -v f="$orig" '$2 == f') || true
+	[ -n "$line" ] || die "$pkg=$ver has no $orig in $uri $suite"
+	read -r url _ _ hash <<<"$line"
+	url=${url//\'/}
+	[ "$hash" = "SHA256:$sha" ] ||
+		die "$suite's Sources give $orig as $hash, the pinned one is SHA256:$sha"
+	rm -f "$tarball.tmp"
+	/usr/lib/apt/apt-helper "${aopts[@]}" download-file "$url" "$tarball.tmp" "$hash" >/dev/null ||
+		die "downloading $url failed"
+	echo "$sha  $tarball.tmp" | sha256sum -c --status ||
+		die "$url: SHA256 $(sha256sum "$tarball.tmp" | cut -c1-64) is not the pinned $sha"
+	mv "$tarball.tmp" "$tarball"
+	echo "$tarball"
+}
+
 # apt_download_pinned SUITE PKG VERSION SHA256: the path of Debian package
 # PKG=VERSION (architecture amd64 or all) from SUITE of the archive the host
 # already uses, downloaded into the cache through a private apt

@@ -117,19 +117,24 @@ static int exchange_range(const char *file, const char *other)
 	}
 	x.file1_fd = fd1;
 	x.length = len;
+	/* Flushed: the delayed child ends with _exit(). */
 	if (ioctl(fd2, XFS_IOC_EXCHANGE_RANGE, &x)) {
 		printf("exchange-range: %s\n", strerror(errno));
+		fflush(stdout);
 		return 1;
 	}
 	printf("exchange-range: done\n");
+	fflush(stdout);
 	return 0;
 }
 
 /* The layout change, in a child that sleeps at layout_change_delay(). */
 static pid_t start_change(char **cmd, int out)
 {
-	pid_t pid = fork();
+	pid_t pid;
 
+	fflush(stdout);	/* or the child prints the parent's buffer again */
+	pid = fork();
 	if (pid < 0)
 		die_setup("fork");
 	if (pid)

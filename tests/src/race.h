@@ -96,6 +96,7 @@ static inline pid_t fork_holder(int go[2], int done[2])
 
 	if (pipe(go) || pipe(done))
 		die_setup("pipe");
+	fflush(stdout);	/* or the child prints the parent's buffer again */
 	pid = fork();
 	if (pid < 0)
 		die_setup("fork");
