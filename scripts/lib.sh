@@ -151,6 +151,19 @@ kernel_fresh() {	# kernel_fresh TREE FRAGMENT...
 		[ -z "$(find "$tree" \( -path "$tree/.git" -o -path "$tree/tools/testing" \) -prune -o -newer "$k" \( -name '*.[ch]' -o -name 'Kconfig*' -o -name Makefile \) -print -quit)" ]
 }
 
+# apt_private ARRAY DIR LINE: a private apt configuration under DIR whose
+# only source is LINE (lists and archives under DIR too: the host's apt is
+# not changed), and into ARRAY the apt-get options that use it.
+apt_private() {
+	local -n o_=$1
+	mkdir -p "$2/lists/partial" "$2/archives/partial"
+	echo "$3" >"$2/sources.list"
+	o_=(-o "Dir::Etc::SourceList=$2/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$2/lists" -o "Dir::Cache::Archives=$2/archives"
+		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o Dir::State::status=/dev/null
+		-o APT::Sandbox::User=root)
+}
+
 # apt_download_orig SUITE PKG VERSION ORIG SHA256 DIR: the path of ORIG, the
 # upstream tarball of source package PKG=VERSION of SUITE of the archive the
 # host already uses, kept in $CACHE/DIR once checked. apt, through a private
@@ -168,13 +181,9 @@ apt_download_orig() {
 	need_pkgs debian-archive-keyring
 	adir=$CACHE/apt-$suite-src
 	apt_sources _files uri "$pkg"
-	mkdir -p "$adir/lists/partial" "$adir/archives/partial" "$(dirname "$tarball")"
-	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
-		>"$adir/sources.list"
-	local aopts=(-o "Dir::Etc::SourceList=$adir/sources.list" -o Dir::Etc::SourceParts=/dev/null
-		-o "Dir::State::Lists=$adir/lists" -o "Dir::Cache::Archives=$adir/archives"
-		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o Dir::State::status=/dev/null
-		-o APT::Sandbox::User=root)
+	mkdir -p "$(dirname "$tarball")"
+	local aopts
+	apt_private aopts "$adir" "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main"
 	say "apt: $pkg $ver source from $uri $suite"
 	apt-get "${aopts[@]}" update -qq >/dev/null || die "apt-get update of $suite (deb-src) failed"
 	line=$(cd "$adir" && apt-get "${aopts[@]}" source --print-uris -qq "$pkg=$ver" |
@@ -208,13 +217,8 @@ apt_download_pinned() {
 		deb=$adir/archives/${pkg}_${ver//:/%3a}_$a.deb
 		echo "$sha  $deb" | sha256sum -c --status 2>/dev/null && { echo "$deb"; return 0; }
 	done
-	mkdir -p "$adir/lists/partial" "$adir/archives/partial"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
-		>"$adir/sources.list"
-	local aopts=(-o "Dir::Etc::SourceList=$adir/sources.list" -o Dir::Etc::SourceParts=/dev/null
-		-o "Dir::State::Lists=$adir/lists" -o "Dir::Cache::Archives=$adir/archives"
-		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o Dir::State::status=/dev/null
-		-o APT::Sandbox::User=root)
+	local aopts
+	apt_private aopts "$adir" "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main"
 	say "apt: downloading $pkg $ver from $uri $suite"
 	apt-get "${aopts[@]}" update -qq >/dev/null || die "apt-get update of $suite failed"
 	(cd "$adir/archives" && apt-get "${aopts[@]}" download -qq "$pkg=$ver" >/dev/null) ||
