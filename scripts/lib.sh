@@ -151,6 +151,17 @@ kernel_fresh() {	# kernel_fresh TREE FRAGMENT...
 		[ -z "$(find "$tree" \( -path "$tree/.git" -o -path "$tree/tools/testing" \) -prune -o -newer "$k" \( -name '*.[ch]' -o -name 'Kconfig*' -o -name Makefile \) -print -quit)" ]
 }
 
+# kernel_frags ARRAY VARIANT: the configuration fragments of the test kernel
+# VARIANT (--patched, --base, --debug) of $BASE, merged on tinyconfig by
+# scripts/build-kernel: qemu.config, mainline.config but for 6.12, and
+# debug.config for --debug.
+kernel_frags() {
+	local -n k_=$1
+	k_=("$TOP/config/qemu.config")
+	[ "$BASE" = 6.12 ] || k_+=("$TOP/config/mainline.config")
+	[ "$2" != --debug ] || k_+=("$TOP/config/debug.config")
+}
+
 # apt_private ARRAY DIR LINE: a private apt configuration under DIR whose
 # only source is LINE (lists and archives under DIR too: the host's apt is
 # not changed), and into ARRAY the apt-get options that use it.
