@@ -92,7 +92,8 @@ ok "zoned xfs: its size is unchanged" test "$(stat -c %s "$h")" = 1048576
 release_leases
 ok "zoned xfs: after the lease, truncate succeeds" truncate -s 4k "$h"
 
-ok "zoned xfs: not shut down, unmounted" umount $Z
+ok "zoned xfs: not shut down (a new file can be written), unmounted" \
+	sh -c "touch $Z/data/last && umount $Z"
 
 # GC racing a file that leaves the zoned device: GC reads and writes a chunk
 # of a zoned file before it takes the IOLOCK to remap it; meanwhile the
